@@ -1,0 +1,54 @@
+"""The web application: webhooks, health, sandbox, and the background workers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+from fastapi import FastAPI
+
+from bot.bootstrap import Services, build_services
+from bot.config import Settings, load_settings
+from bot.scheduler import build_scheduler
+from bot.web import health, sandbox, twilio
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    services: Services | None = None,
+    background: bool = True,
+) -> FastAPI:
+    """Build the app; with `background` the lifespan runs the scheduler and outbox worker."""
+    settings = settings or (services.settings if services else load_settings())
+    services = services or build_services(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        if settings.sandbox_enabled:
+            await sandbox.seed_demo(services)
+        if not background:
+            yield
+            return
+        scheduler = build_scheduler(services)
+        scheduler.start()
+        worker = asyncio.create_task(
+            services.outbox.run_forever(settings.outbox_tick_seconds), name="outbox"
+        )
+        try:
+            yield
+        finally:
+            scheduler.shutdown(wait=False)
+            worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await worker
+            await services.close()
+
+    app = FastAPI(title="checkin-bot", lifespan=lifespan)
+    app.state.services = services
+    app.include_router(health.router)
+    app.include_router(twilio.router)
+    if settings.sandbox_enabled:
+        app.include_router(sandbox.router)
+    return app

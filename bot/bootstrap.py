@@ -1,0 +1,95 @@
+"""The composition root: build every service from settings. Tests build the same root."""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from bot.channels.base import Sender
+from bot.channels.sandbox import SandboxSender
+from bot.channels.twilio_sms import TwilioSender
+from bot.clock import Clock, system_clock
+from bot.config import Settings
+from bot.outbox import OutboxWorker
+from bot.safety.crisis import load_crisis_message
+from bot.safety.escalation import EscalationSettings
+from bot.safety.ladder import load_ladder
+from storage.db import make_engine, make_sessionmaker
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    senders: Mapping[str, Sender]
+    outbox: OutboxWorker
+    escalation: EscalationSettings
+    safety_check_window: timedelta
+    extras: dict[str, object] = field(default_factory=dict)
+
+    async def close(self) -> None:
+        await self.engine.dispose()
+
+
+def default_senders(settings: Settings) -> dict[str, Sender]:
+    """SMS through Twilio when configured, otherwise the sandbox stands in for it."""
+    if settings.twilio_enabled:
+        assert settings.twilio_account_sid and settings.twilio_auth_token
+        return {
+            "sms": TwilioSender(
+                account_sid=settings.twilio_account_sid,
+                auth_token=settings.twilio_auth_token,
+                from_number=settings.twilio_from_number,
+                messaging_service_sid=settings.twilio_messaging_service_sid,
+                api_base_url=settings.twilio_api_base_url,
+                status_callback=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
+                timeout=settings.provider_timeout_seconds,
+            )
+        }
+    return {"sms": SandboxSender()}
+
+
+def build_services(
+    settings: Settings,
+    *,
+    senders: Mapping[str, Sender] | None = None,
+    clock: Clock | None = None,
+    engine: AsyncEngine | None = None,
+) -> Services:
+    engine = engine or make_engine(settings.database_url)
+    sessions = make_sessionmaker(engine)
+    clock = clock or system_clock
+    senders = senders if senders is not None else default_senders(settings)
+    crisis, emergency = load_crisis_message(settings.crisis_resources)
+    worker = OutboxWorker(
+        sessions=sessions,
+        senders=senders,
+        clock=clock,
+        worker_id=f"{socket.gethostname()}:{os.getpid()}",
+        lease_seconds=settings.outbox_lease_seconds,
+        retry_base_seconds=settings.retry_base_seconds,
+        retry_max_seconds=settings.retry_max_seconds,
+    )
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        senders=senders,
+        outbox=worker,
+        escalation=EscalationSettings(
+            ladder=load_ladder(settings.escalation_ladder),
+            crisis_message=crisis,
+            emergency_number=emergency,
+            clinic_name=settings.clinic_name,
+            page_max_attempts=settings.page_max_attempts,
+        ),
+        safety_check_window=timedelta(minutes=settings.safety_check_window_minutes),
+    )

@@ -1,0 +1,1 @@
+"""Channel adapters: thin translation between providers and our messages."""

@@ -1,0 +1,53 @@
+"""The vocabulary every channel adapter speaks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class InboundMessage:
+    channel: str  # "sms" | "telegram"
+    provider_id: str  # Twilio MessageSid, Telegram update_id: the deduplication key
+    address: str  # E.164 phone, or Telegram chat id
+    text: str
+    received_at: datetime
+    media_count: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class OutboundMessage:
+    channel: str
+    address: str
+    body: str
+    idempotency_key: str
+    buttons: tuple[tuple[str, str], ...] = field(default=())  # (label, reply text)
+
+
+class SendError(Exception):
+    """A provider refused or failed a send."""
+
+    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.retry_after = retry_after
+
+
+class TransientSendError(SendError):
+    """Worth retrying: 429, 5xx, timeouts, refused connections."""
+
+
+class PermanentSendError(SendError):
+    """Retrying will not help: a bad number, an opted-out recipient, a blocked bot."""
+
+    def __init__(self, reason: str, *, code: int | None = None) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+class Sender(Protocol):
+    async def send(self, message: OutboundMessage) -> str:
+        """Send one message; return the provider's id or raise a SendError."""
+        ...

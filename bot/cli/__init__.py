@@ -1,0 +1,15 @@
+"""The `checkin` command."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import db, people
+from bot.cli.serve import serve
+
+app = typer.Typer(help="checkin-bot: check-ins, screening and escalation.", no_args_is_help=True)
+app.command("serve")(serve)
+app.add_typer(db.app, name="db")
+app.add_typer(people.patient_app, name="patient")
+app.add_typer(people.clinician_app, name="clinician")
+app.add_typer(people.oncall_app, name="oncall")

@@ -1,0 +1,211 @@
+"""`checkin patient|clinician|oncall ...`: enrollment and the on-call rota."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import typer
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit
+from bot.cli._common import fail, run_in_session, settings_or_exit
+from bot.phones import InvalidPhone, mask, normalize_phone
+from storage.models import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
+
+patient_app = typer.Typer(help="Enroll and manage patients.", no_args_is_help=True)
+clinician_app = typer.Typer(help="Register clinicians.", no_args_is_help=True)
+oncall_app = typer.Typer(help="The on-call rota the escalation ladder pages.", no_args_is_help=True)
+
+
+def _phone(raw: str) -> str:
+    try:
+        return normalize_phone(raw)
+    except InvalidPhone as exc:
+        raise fail(f"--phone: {exc}") from None
+
+
+def _when(raw: str | None, option: str) -> datetime | None:
+    if raw is None:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        raise fail(f"{option}: {raw!r} is not an ISO 8601 time (2026-12-01T09:00-05:00)") from None
+    if value.tzinfo is None:
+        raise fail(f"{option}: {raw!r} needs a UTC offset or Z (e.g. 2026-12-01T09:00-05:00)")
+    return value.astimezone(UTC)
+
+
+@patient_app.command("add")
+def patient_add(
+    name: Annotated[str, typer.Option(help="Full name")],
+    phone: Annotated[str, typer.Option(help="Mobile number with country code, e.g. +1...")],
+    telegram: Annotated[bool, typer.Option(help="Check in by Telegram instead of SMS")] = False,
+    timezone: Annotated[str | None, typer.Option(help="Area/City; default CLINIC_TIMEZONE")] = None,
+    checkin_time: Annotated[str, typer.Option(help="Daily check-in, local HH:MM")] = "09:00",
+    language: Annotated[str, typer.Option(help="en or es")] = "en",
+) -> None:
+    """Enroll a patient; prints the patient id."""
+    settings = settings_or_exit()
+    zone = timezone or settings.clinic_timezone
+    try:
+        ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise fail(f"--timezone: unknown time zone {zone!r} (use Area/City)") from None
+    try:
+        hour, minute = (int(p) for p in checkin_time.split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError
+    except ValueError:
+        raise fail(f"--checkin-time: {checkin_time!r} is not HH:MM") from None
+    if language not in {"en", "es"}:
+        raise fail("--language: use en or es")
+    if not name.strip():
+        raise fail("--name: must not be empty")
+    number = _phone(phone)
+
+    async def work(session: AsyncSession) -> int:
+        patient = Patient(
+            name=name.strip(),
+            phone=number,
+            channel="telegram" if telegram else "sms",
+            timezone=zone,
+            checkin_time=f"{hour:02d}:{minute:02d}",
+            language=language,
+        )
+        session.add(patient)
+        await session.flush()
+        audit.record(
+            session,
+            at=datetime.now(UTC),
+            actor="cli",
+            action="patient_enrolled",
+            subject=f"patient:{patient.id}",
+        )
+        return patient.id
+
+    try:
+        patient_id = run_in_session(work)
+    except IntegrityError:
+        raise fail(f"a patient with phone {mask(number)} is already enrolled") from None
+    typer.echo(patient_id)
+
+
+@patient_app.command("list")
+def patient_list() -> None:
+    """List patients: id, name, masked phone, channel, status."""
+
+    async def work(session: AsyncSession) -> list[Patient]:
+        return list((await session.scalars(select(Patient).order_by(Patient.id))).all())
+
+    for p in run_in_session(work):
+        typer.echo(f"{p.id}\t{p.name}\t{mask(p.phone)}\t{p.channel}\t{p.timezone}\t{p.status}")
+
+
+def _set_status(patient_id: int, status: str, action: str) -> None:
+    async def work(session: AsyncSession) -> bool:
+        patient = await session.get(Patient, patient_id)
+        if patient is None:
+            return False
+        patient.status = status
+        audit.record(
+            session,
+            at=datetime.now(UTC),
+            actor="cli",
+            action=action,
+            subject=f"patient:{patient_id}",
+        )
+        return True
+
+    if not run_in_session(work):
+        raise fail(f"no patient with id {patient_id}")
+    typer.echo(f"patient {patient_id} {status}")
+
+
+@patient_app.command("pause")
+def patient_pause(patient_id: int) -> None:
+    """Pause routine check-ins (risk messages are still screened and escalated)."""
+    _set_status(patient_id, PatientStatus.PAUSED, "patient_paused")
+
+
+@patient_app.command("resume")
+def patient_resume(patient_id: int) -> None:
+    """Resume routine check-ins."""
+    _set_status(patient_id, PatientStatus.ACTIVE, "patient_resumed")
+
+
+@clinician_app.command("add")
+def clinician_add(
+    name: Annotated[str, typer.Option(help="Full name")],
+    phone: Annotated[str, typer.Option(help="Mobile number for pages, with country code")],
+    telegram_chat_id: Annotated[str | None, typer.Option(help="Telegram chat id")] = None,
+) -> None:
+    """Register a clinician who can be paged; prints the clinician id."""
+    number = _phone(phone)
+
+    async def work(session: AsyncSession) -> int:
+        clinician = Clinician(name=name.strip(), phone=number, telegram_chat_id=telegram_chat_id)
+        session.add(clinician)
+        await session.flush()
+        audit.record(
+            session,
+            at=datetime.now(UTC),
+            actor="cli",
+            action="clinician_added",
+            subject=f"clinician:{clinician.id}",
+        )
+        return clinician.id
+
+    try:
+        typer.echo(run_in_session(work))
+    except IntegrityError:
+        raise fail(f"a clinician with phone {mask(number)} already exists") from None
+
+
+@oncall_app.command("set")
+def oncall_set(
+    primary: Annotated[int, typer.Option(help="Clinician id paged first")],
+    backup: Annotated[int | None, typer.Option(help="Clinician id paged second")] = None,
+    director: Annotated[int | None, typer.Option(help="Medical director's clinician id")] = None,
+    from_: Annotated[str | None, typer.Option("--from", help="ISO 8601 start; default now")] = None,
+    to: Annotated[str | None, typer.Option(help="ISO 8601 end; default open-ended")] = None,
+) -> None:
+    """Put clinicians on call; a newer shift overrides an older one where they overlap."""
+    starts = _when(from_, "--from") or datetime.now(UTC)
+    ends = _when(to, "--to")
+    if ends is not None and ends <= starts:
+        raise fail("--to must be after --from")
+    roles = {OnCallRole.PRIMARY: primary, OnCallRole.BACKUP: backup, OnCallRole.DIRECTOR: director}
+
+    async def work(session: AsyncSession) -> list[str]:
+        missing = []
+        for role, clinician_id in roles.items():
+            if clinician_id is None:
+                continue
+            if await session.get(Clinician, clinician_id) is None:
+                missing.append(f"--{role}: no clinician with id {clinician_id}")
+                continue
+            session.add(
+                OnCallShift(role=role, clinician_id=clinician_id, starts_at=starts, ends_at=ends)
+            )
+        if not missing:
+            audit.record(
+                session,
+                at=datetime.now(UTC),
+                actor="cli",
+                action="oncall_set",
+                detail_roles={r: c for r, c in roles.items() if c is not None},
+            )
+        else:
+            await session.rollback()
+        return missing
+
+    missing = run_in_session(work)
+    if missing:
+        raise fail("; ".join(missing))
+    until = ends.isoformat() if ends else "further notice"
+    typer.echo(f"on call from {starts.isoformat()} until {until}")

@@ -1,0 +1,127 @@
+"""Settings from the environment (or `.env`); every key is listed in `.env.example`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.phones import InvalidPhone, normalize_phone
+
+
+class SettingsError(Exception):
+    """A setting is missing or invalid; the message names the variable and why."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    database_url: str = "sqlite+aiosqlite:///./data/checkin.db"
+    public_base_url: str = "http://127.0.0.1:8000"
+
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = None
+    twilio_from_number: str | None = None
+    twilio_messaging_service_sid: str | None = None
+    twilio_api_base_url: str = "https://api.twilio.com"
+
+    telegram_bot_token: str | None = None
+    telegram_webhook_secret: str | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+
+    clinic_name: str = "the clinic"
+    clinic_phone: str = ""
+    clinic_timezone: str = "America/New_York"
+    crisis_resources: str = "us"
+    escalation_ladder: Path | None = None
+    flows_dir: Path | None = None
+    admin_token: str | None = None
+    sandbox: bool = False
+
+    # Safety limits (explicit, with defaults).
+    page_max_attempts: int = Field(default=12, ge=1)
+    routine_max_attempts: int = Field(default=6, ge=1)
+    retry_base_seconds: float = Field(default=2.0, gt=0)
+    retry_max_seconds: float = Field(default=300.0, gt=0)
+    outbox_tick_seconds: float = Field(default=5.0, gt=0)
+    escalation_tick_seconds: float = Field(default=15.0, gt=0)
+    outbox_lease_seconds: float = Field(default=60.0, gt=0)
+    safety_check_window_minutes: float = Field(default=15.0, gt=0)
+    provider_timeout_seconds: float = Field(default=10.0, gt=0)
+    log_format: str = "console"
+
+    @field_validator("escalation_ladder", "flows_dir", mode="before")
+    @classmethod
+    def _blank_path_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("clinic_timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(
+                f"unknown time zone {value!r} (use Area/City, e.g. Europe/London)"
+            ) from exc
+        return value
+
+    @field_validator("twilio_from_number", "clinic_phone")
+    @classmethod
+    def _phone(cls, value: str | None) -> str | None:
+        if not value:
+            return value
+        try:
+            return normalize_phone(value)
+        except InvalidPhone as exc:
+            raise ValueError(str(exc)) from exc
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        if value.startswith(("postgres://", "postgresql://")):
+            return "postgresql+asyncpg://" + value.split("://", 1)[1]
+        if value.startswith("sqlite:///"):
+            return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
+        return value
+
+    @property
+    def twilio_enabled(self) -> bool:
+        return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def telegram_enabled(self) -> bool:
+        return bool(self.telegram_bot_token)
+
+    @property
+    def sandbox_enabled(self) -> bool:
+        return self.sandbox or not (self.twilio_enabled or self.telegram_enabled)
+
+    def check_consistency(self) -> None:
+        """Fail on combinations that would silently drop messages."""
+        if self.twilio_enabled and not (
+            self.twilio_from_number or self.twilio_messaging_service_sid
+        ):
+            raise SettingsError(
+                "TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID must be set "
+                "when TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN are"
+            )
+        if bool(self.twilio_account_sid) != bool(self.twilio_auth_token):
+            raise SettingsError("set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither")
+        if self.telegram_enabled and not self.telegram_webhook_secret:
+            raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_BOT_TOKEN is")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read settings, turning pydantic's errors into one that names each variable."""
+    try:
+        settings = Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'_'.join(str(p) for p in err['loc']).upper()}: {err['msg']}" for err in exc.errors()
+        )
+        raise SettingsError(f"invalid settings: {problems}") from None
+    settings.check_consistency()
+    return settings

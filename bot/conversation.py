@@ -1,0 +1,225 @@
+"""`handle_inbound`: the one path every inbound message takes, whatever its channel.
+
+Screening runs first, on every message, before anything looks at who sent it
+or what state they are in. The message row, its screening result, any
+escalation and every reply are committed in one transaction, and the outbox
+worker is woken right after, so a page leaves within milliseconds and a crash
+loses nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit, metrics
+from bot.bootstrap import Services
+from bot.channels.base import InboundMessage
+from bot.logs import log
+from bot.outbox import enqueue
+from bot.phones import mask
+from bot.safety import acknowledge as ack
+from bot.safety import escalation, safety_check
+from bot.safety.screening import Level, Screening, screen
+from storage.inserts import insert_ignoring_conflict
+from storage.models import Clinician, Message, Patient, Priority
+
+
+@dataclass(frozen=True)
+class InboundResult:
+    message_id: int | None
+    duplicate: bool
+    level: str
+    escalation_id: int | None = None
+
+
+async def handle_inbound(services: Services, inbound: InboundMessage) -> InboundResult:
+    with metrics.INBOUND_LATENCY.time():
+        screening = screen(inbound.text)
+        metrics.SCREENED.labels(screening.level.value).inc()
+        async with services.sessions() as session, session.begin():
+            result = await _handle(services, session, inbound, screening)
+        if not result.duplicate:
+            services.outbox.wake()
+        return result
+
+
+async def _handle(
+    services: Services, session: AsyncSession, inbound: InboundMessage, screening: Screening
+) -> InboundResult:
+    now = services.clock()
+    patient = await _patient_for(session, inbound)
+    message_id = await insert_ignoring_conflict(
+        session,
+        Message,
+        {
+            "direction": "in",
+            "channel": inbound.channel,
+            "provider_id": inbound.provider_id,
+            "address": inbound.address,
+            "patient_id": patient.id if patient else None,
+            "body": inbound.text,
+            "status": "received",
+            "screening_level": screening.level.value,
+            "screening_reasons": list(screening.reasons),
+            "created_at": now,
+        },
+        ["channel", "provider_id"],
+    )
+    if message_id is None:
+        log.info("inbound_duplicate", channel=inbound.channel, sender=mask(inbound.address))
+        return InboundResult(None, True, screening.level.value)
+    metrics.INBOUND.labels(inbound.channel).inc()
+    message = await session.get(Message, message_id)
+    assert message is not None
+    log.info(
+        "inbound_stored",
+        message=message_id,
+        channel=inbound.channel,
+        sender=mask(inbound.address),
+        level=screening.level.value,
+        patient=message.patient_id,
+    )
+    if patient is None:
+        clinician = await _clinician_for(session, inbound)
+        command = ack.parse_command(inbound.text)
+        if clinician is not None:
+            message.clinician_id = clinician.id
+            await _clinician_message(services, session, clinician, message, command)
+            return InboundResult(message_id, False, screening.level.value)
+        if command is not None and screening.level == Level.NONE:
+            audit.record(
+                session,
+                at=now,
+                actor=f"unknown:{mask(inbound.address)}",
+                action="ack_rejected",
+                why="sender is not a registered clinician",
+            )
+    escalation_id = await _patient_message(services, session, patient, message, screening)
+    return InboundResult(message_id, False, screening.level.value, escalation_id)
+
+
+async def _patient_message(
+    services: Services,
+    session: AsyncSession,
+    patient: Patient | None,
+    message: Message,
+    screening: Screening,
+) -> int | None:
+    """Act on a message from a patient, or from a number we do not know."""
+    now = services.clock()
+    pending = await safety_check.pending_for(session, address=message.address)
+    if screening.level == Level.URGENT:
+        if pending is not None:
+            pending.state = safety_check.SafetyCheckState.ESCALATED
+        opened = await escalation.open_or_join(
+            session,
+            services.escalation,
+            patient=patient,
+            message=message,
+            reasons=list(screening.reasons),
+            now=now,
+        )
+        return opened.id
+    if pending is not None:
+        await safety_check.answer(
+            session, services.escalation, pending, patient=patient, message=message, now=now
+        )
+        return None
+    open_one = await escalation.unresolved_for(session, patient=patient, address=message.address)
+    if open_one is not None:
+        await escalation.relay_to_holder(session, open_one, patient, message, now=now)
+        await _reply(session, message, now, "We have passed your message to the clinician.")
+        return open_one.id
+    if screening.level == Level.CHECK:
+        await safety_check.ask(
+            session,
+            patient=patient,
+            message=message,
+            reasons=list(screening.reasons),
+            window=services.safety_check_window,
+            now=now,
+        )
+        return None
+    settings = services.settings
+    if patient is None:
+        phone = f" on {settings.clinic_phone}" if settings.clinic_phone else ""
+        await _reply(
+            session,
+            message,
+            now,
+            f"This is {settings.clinic_name}'s check-in line. We could not match your "
+            f"number. Please call us{phone}. In a crisis, call or text 988.",
+        )
+        return None
+    await _reply(
+        session,
+        message,
+        now,
+        f"Thank you, {patient.first_name}. Your care team will see your message.",
+    )
+    return None
+
+
+async def _clinician_message(
+    services: Services,
+    session: AsyncSession,
+    clinician: Clinician,
+    message: Message,
+    command: ack.ClinicianCommand | None,
+) -> None:
+    now = services.clock()
+    if command is None or command.code is None:
+        reply = "To take a page reply ACK <code>; to close it, RESOLVE <code> <note>."
+    elif command.verb == "ack":
+        reply = await ack.acknowledge(
+            session, services.escalation, clinician=clinician, code=command.code, now=now
+        )
+    else:
+        reply = await ack.resolve(
+            session, clinician=clinician, code=command.code, note=command.note, now=now
+        )
+    await enqueue(
+        session,
+        key=f"reply:{message.id}",
+        channel=message.channel,
+        address=message.address,
+        body=reply,
+        now=now,
+        purpose="reply",
+        priority=Priority.PAGE,
+        clinician_id=clinician.id,
+    )
+
+
+async def _reply(session: AsyncSession, message: Message, now: datetime, body: str) -> None:
+    await enqueue(
+        session,
+        key=f"reply:{message.id}",
+        channel=message.channel,
+        address=message.address,
+        body=body,
+        now=now,
+        purpose="reply",
+        priority=Priority.REPLY,
+        patient_id=message.patient_id,
+    )
+
+
+async def _patient_for(session: AsyncSession, inbound: InboundMessage) -> Patient | None:
+    if inbound.channel == "telegram":
+        where = Patient.telegram_chat_id == inbound.address
+    else:
+        where = Patient.phone == inbound.address
+    return await session.scalar(select(Patient).where(where))
+
+
+async def _clinician_for(session: AsyncSession, inbound: InboundMessage) -> Clinician | None:
+    if inbound.channel == "telegram":
+        where = Clinician.telegram_chat_id == inbound.address
+    else:
+        where = Clinician.phone == inbound.address
+    return await session.scalar(select(Clinician).where(where, Clinician.active.is_(True)))

@@ -1,0 +1,200 @@
+"""The outbox worker: claim due rows, send them, record every attempt."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import random
+from collections.abc import Mapping
+from datetime import timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot import metrics
+from bot.channels.base import OutboundMessage, PermanentSendError, Sender, SendError
+from bot.clock import Clock
+from bot.logs import log
+from bot.phones import mask
+from storage.models import DeliveryAttempt, Message, OutboxItem, OutboxStatus
+
+
+class OutboxWorker:
+    def __init__(
+        self,
+        *,
+        sessions: async_sessionmaker[AsyncSession],
+        senders: Mapping[str, Sender],
+        clock: Clock,
+        worker_id: str,
+        lease_seconds: float = 60.0,
+        retry_base_seconds: float = 2.0,
+        retry_max_seconds: float = 300.0,
+        batch_size: int = 50,
+        concurrency: int = 8,
+    ) -> None:
+        self._sessions = sessions
+        self._senders = senders
+        self._clock = clock
+        self._worker_id = worker_id
+        self._lease = timedelta(seconds=lease_seconds)
+        self._retry_base = retry_base_seconds
+        self._retry_max = retry_max_seconds
+        self._batch_size = batch_size
+        self._limit = asyncio.Semaphore(concurrency)
+        self._wakeup = asyncio.Event()
+
+    def wake(self) -> None:
+        """Send now rather than on the next tick (called after a commit that queued a page)."""
+        self._wakeup.set()
+
+    async def run_forever(self, idle_seconds: float) -> None:
+        while True:
+            try:
+                sent = await self.drain()
+            except Exception:  # the worker must outlive one bad batch
+                log.exception("outbox_batch_failed")
+                sent = 0
+            if sent == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wakeup.wait(), timeout=idle_seconds)
+                self._wakeup.clear()
+
+    async def drain(self) -> int:
+        """Claim and send due items until none are due; return how many were processed."""
+        total = 0
+        while True:
+            batch = await self._claim()
+            if not batch:
+                return total
+            # Highest priority first, as a group: a page is on the wire before
+            # any routine message claimed in the same batch starts.
+            for priority in sorted({item.priority for item in batch}):
+                group = [item for item in batch if item.priority == priority]
+                await asyncio.gather(*(self._deliver(item) for item in group))
+            total += len(batch)
+
+    async def _claim(self) -> list[OutboxItem]:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            query = (
+                select(OutboxItem)
+                .where(
+                    OutboxItem.status == OutboxStatus.PENDING,
+                    OutboxItem.next_attempt_at <= now,
+                    or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
+                )
+                .order_by(OutboxItem.priority, OutboxItem.next_attempt_at, OutboxItem.id)
+                .limit(self._batch_size)
+            )
+            if session.bind.dialect.name == "postgresql":
+                query = query.with_for_update(skip_locked=True)
+            items = list((await session.scalars(query)).all())
+            if items:
+                await session.execute(
+                    update(OutboxItem)
+                    .where(OutboxItem.id.in_([i.id for i in items]))
+                    .values(claimed_until=now + self._lease)
+                )
+            return items
+
+    async def _deliver(self, item: OutboxItem) -> None:
+        sender = self._senders.get(item.channel)
+        message = OutboundMessage(
+            channel=item.channel,
+            address=item.address,
+            body=item.body,
+            idempotency_key=item.idempotency_key,
+        )
+        async with self._limit:
+            try:
+                if sender is None:
+                    raise PermanentSendError(f"no sender configured for channel {item.channel}")
+                provider_id = await sender.send(message)
+            except SendError as exc:
+                await self._record_failure(item, exc)
+                return
+        await self._record_sent(item, provider_id)
+
+    async def _record_sent(self, item: OutboxItem, provider_id: str) -> None:
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.id == item.id)
+                .values(
+                    status=OutboxStatus.SENT,
+                    provider_id=provider_id,
+                    sent_at=now,
+                    attempts=OutboxItem.attempts + 1,
+                    claimed_until=None,
+                )
+            )
+            session.add(DeliveryAttempt(outbox_item_id=item.id, at=now, outcome="sent"))
+            session.add(
+                Message(
+                    direction="out",
+                    channel=item.channel,
+                    provider_id=provider_id,
+                    address=item.address,
+                    patient_id=item.patient_id,
+                    clinician_id=item.clinician_id,
+                    body=item.body,
+                    status="sent",
+                    outbox_item_id=item.id,
+                    created_at=now,
+                )
+            )
+        metrics.SENT.labels(item.channel, item.purpose).inc()
+        log.info("outbox_sent", item=item.id, purpose=item.purpose, to=mask(item.address))
+
+    async def _record_failure(self, item: OutboxItem, exc: SendError) -> None:
+        now = self._clock()
+        attempts = item.attempts + 1
+        permanent = isinstance(exc, PermanentSendError) or attempts >= item.max_attempts
+        values: dict[str, object] = {
+            "attempts": attempts,
+            "last_error": exc.reason[:300],
+            "claimed_until": None,
+        }
+        if permanent:
+            values["status"] = OutboxStatus.FAILED
+        else:
+            values["next_attempt_at"] = now + timedelta(seconds=self._backoff(attempts, exc))
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(values))
+            session.add(
+                DeliveryAttempt(
+                    outbox_item_id=item.id,
+                    at=now,
+                    outcome="failed" if permanent else "retry",
+                    error=exc.reason[:300],
+                )
+            )
+        outcome = "failed" if permanent else "retry"
+        metrics.SEND_FAILURES.labels(item.channel, outcome).inc()
+        log.warning(
+            "outbox_send_failed",
+            item=item.id,
+            purpose=item.purpose,
+            to=mask(item.address),
+            outcome=outcome,
+            attempt=attempts,
+            error=exc.reason,
+        )
+
+    def _backoff(self, attempts: int, exc: SendError) -> float:
+        if exc.retry_after is not None:
+            return min(max(exc.retry_after, 0.0), self._retry_max)
+        ceiling = min(self._retry_base * 2 ** (attempts - 1), self._retry_max)
+        # Full jitter keeps a recovering provider from being hit by every retry at once.
+        return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - not for security
+
+
+async def backlog(session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count())
+        .select_from(OutboxItem)
+        .where(OutboxItem.status == OutboxStatus.PENDING)
+    )
+    return int(count or 0)

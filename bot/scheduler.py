@@ -1,0 +1,54 @@
+"""APScheduler only ticks: the work itself lives in database rows."""
+
+from __future__ import annotations
+
+from datetime import UTC
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from bot.bootstrap import Services
+from bot.logs import log
+from bot.safety.safety_check import sweep_unanswered
+from bot.safety.sweeps import sweep_escalations
+
+
+async def tick_safety(services: Services) -> int:
+    """Move every due escalation and unanswered safety question one step."""
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        moved = await sweep_escalations(session, services.escalation, now=now)
+        moved += await sweep_unanswered(session, services.escalation, now=now)
+    if moved:
+        log.info("safety_tick", moved=moved)
+        services.outbox.wake()
+    return moved
+
+
+async def tick_outbox(services: Services) -> None:
+    services.outbox.wake()
+
+
+def build_scheduler(services: Services) -> AsyncIOScheduler:
+    settings = services.settings
+    scheduler = AsyncIOScheduler(timezone=UTC)
+    scheduler.add_job(
+        tick_safety,
+        "interval",
+        seconds=settings.escalation_tick_seconds,
+        args=[services],
+        id="safety",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        tick_outbox,
+        "interval",
+        seconds=settings.outbox_tick_seconds,
+        args=[services],
+        id="outbox",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    return scheduler

@@ -1,0 +1,1 @@
+"""HTTP routes: webhooks, health, sandbox."""

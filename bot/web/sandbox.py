@@ -1,0 +1,106 @@
+"""The sandbox channel: simulated phones for a demo patient and the on-call clinician.
+
+Mounted only when no real channel is configured (or `SANDBOX=1`). Messages
+go through exactly the same path as real SMS; only the last hop is simulated.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from importlib import resources
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from pydantic import BaseModel, Field
+from sqlalchemy import select
+
+from bot.bootstrap import Services
+from bot.channels.base import InboundMessage
+from bot.conversation import handle_inbound
+from storage.models import Clinician, Message, OnCallRole, OnCallShift, Patient
+
+router = APIRouter(prefix="/sandbox")
+
+DEMO_PATIENT_PHONE = "+12025550101"
+DEMO_CLINICIAN_PHONE = "+12025550102"
+PHONES = {DEMO_PATIENT_PHONE: "Demo patient", DEMO_CLINICIAN_PHONE: "On-call clinician"}
+
+
+async def seed_demo(services: Services) -> None:
+    """Create the demo patient and clinician (primary on call) if they are missing."""
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        if await session.scalar(select(Patient).where(Patient.phone == DEMO_PATIENT_PHONE)) is None:
+            session.add(
+                Patient(
+                    name="Demo Patient",
+                    phone=DEMO_PATIENT_PHONE,
+                    channel="sms",
+                    timezone=services.settings.clinic_timezone,
+                    created_at=now,
+                )
+            )
+        clinician = await session.scalar(
+            select(Clinician).where(Clinician.phone == DEMO_CLINICIAN_PHONE)
+        )
+        if clinician is None:
+            clinician = Clinician(name="Demo Clinician", phone=DEMO_CLINICIAN_PHONE, created_at=now)
+            session.add(clinician)
+            await session.flush()
+            session.add(
+                OnCallShift(
+                    role=OnCallRole.PRIMARY,
+                    clinician_id=clinician.id,
+                    starts_at=now - timedelta(minutes=1),
+                    ends_at=None,
+                    created_at=now,
+                )
+            )
+
+
+class SandboxText(BaseModel):
+    address: str
+    text: str = Field(max_length=5000)
+
+
+@router.get("", response_class=HTMLResponse)
+async def sandbox_page() -> str:
+    return resources.files("bot").joinpath("static/sandbox.html").read_text(encoding="utf-8")
+
+
+@router.post("/api/send")
+async def sandbox_send(body: SandboxText, request: Request) -> dict[str, object]:
+    """Deliver a message as if the phone at `address` had texted the clinic."""
+    if body.address not in PHONES:
+        raise HTTPException(404, "unknown sandbox phone")
+    services: Services = request.app.state.services
+    result = await handle_inbound(
+        services,
+        InboundMessage(
+            channel="sms",
+            provider_id=f"SBIN{uuid.uuid4().hex}",
+            address=body.address,
+            text=body.text,
+            received_at=services.clock(),
+        ),
+    )
+    return {"level": result.level, "escalation_id": result.escalation_id}
+
+
+@router.get("/api/messages")
+async def sandbox_messages(address: str, request: Request) -> list[dict[str, object]]:
+    """The conversation one simulated phone sees, oldest first."""
+    if address not in PHONES:
+        raise HTTPException(404, "unknown sandbox phone")
+    services: Services = request.app.state.services
+    async with services.sessions() as session:
+        rows = (
+            await session.scalars(
+                select(Message).where(Message.address == address).order_by(Message.id).limit(500)
+            )
+        ).all()
+    return [
+        {"id": m.id, "direction": m.direction, "body": m.body, "at": m.created_at.isoformat()}
+        for m in rows
+    ]

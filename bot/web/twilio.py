@@ -1,0 +1,88 @@
+"""Twilio webhooks: check the signature, persist, answer fast."""
+
+from __future__ import annotations
+
+import hashlib
+from urllib.parse import parse_qsl
+
+from fastapi import APIRouter, Request, Response
+from sqlalchemy import update
+from twilio.twiml.messaging_response import MessagingResponse
+
+from bot.bootstrap import Services
+from bot.channels.twilio_sms import MalformedInbound, parse_inbound, signature_is_valid
+from bot.conversation import handle_inbound
+from bot.logs import log
+from storage.models import Message, OutboxItem
+
+router = APIRouter()
+MAX_BODY_BYTES = 64 * 1024
+EMPTY_TWIML = str(MessagingResponse())
+
+
+async def _verified_form(request: Request) -> dict[str, str] | Response:
+    services: Services = request.app.state.services
+    settings = services.settings
+    if not settings.twilio_auth_token:
+        return Response("SMS channel is not configured", status_code=403)
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        return Response("request too large", status_code=413)
+    # Decode leniently: a bad percent-escape becomes U+FFFD instead of a 500,
+    # and the signature check below still decides whether we trust the request.
+    text = raw.decode("utf-8", errors="replace")
+    form = dict(parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="replace"))
+    url = settings.public_base_url.rstrip("/") + request.url.path
+    if request.url.query:
+        url += "?" + request.url.query
+    signature = request.headers.get("X-Twilio-Signature")
+    if not signature_is_valid(
+        auth_token=settings.twilio_auth_token, url=url, params=form, signature=signature
+    ):
+        log.warning("twilio_signature_rejected", path=request.url.path)
+        return Response("invalid signature", status_code=403)
+    if "MessageSid" not in form and "SmsSid" not in form and form.get("From"):
+        # Never drop a signed message for want of an id: derive a stable one.
+        form["MessageSid"] = "nosid-" + hashlib.sha256(raw).hexdigest()[:32]
+    return form
+
+
+@router.post("/webhooks/twilio/sms")
+async def inbound_sms(request: Request) -> Response:
+    """Store, screen and act on one inbound SMS; replies go through the outbox."""
+    services: Services = request.app.state.services
+    form = await _verified_form(request)
+    if isinstance(form, Response):
+        return form
+    try:
+        inbound = parse_inbound(form, services.clock())
+    except MalformedInbound as exc:
+        return Response(str(exc), status_code=400)
+    await handle_inbound(services, inbound)
+    return Response(EMPTY_TWIML, media_type="application/xml")
+
+
+@router.post("/webhooks/twilio/status")
+async def delivery_status(request: Request) -> Response:
+    """Record a delivery status callback against the message Twilio reports on."""
+    services: Services = request.app.state.services
+    form = await _verified_form(request)
+    if isinstance(form, Response):
+        return form
+    sid = form.get("MessageSid") or form.get("SmsSid")
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or "")[:16]
+    if not sid or not status:
+        return Response("MessageSid and MessageStatus are required", status_code=400)
+    async with services.sessions() as session, session.begin():
+        await session.execute(
+            update(Message).where(Message.provider_id == sid).values(status=status)
+        )
+        error = form.get("ErrorCode")
+        if error:
+            await session.execute(
+                update(OutboxItem)
+                .where(OutboxItem.provider_id == sid)
+                .values(last_error=f"delivery {status} code {error}"[:300])
+            )
+    log.info("twilio_status", status=status, error=form.get("ErrorCode"))
+    return Response(status_code=204)

@@ -1,0 +1,31 @@
+"""INSERT ... ON CONFLICT DO NOTHING on both SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Base
+
+
+async def insert_ignoring_conflict(
+    session: AsyncSession, model: type[Base], values: dict[str, Any], conflict_on: list[str]
+) -> int | None:
+    """Insert a row unless one with the same `conflict_on` columns exists.
+
+    Returns the new row's id, or None when the row already existed: this is
+    how a provider's retried webhook or a re-claimed job stays a no-op.
+    """
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (
+        insert(model)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=conflict_on)
+        .returning(model.__table__.c.id)  # type: ignore[attr-defined]
+    )
+    result = await session.execute(statement)
+    row = result.first()
+    return int(row[0]) if row is not None else None

@@ -1,0 +1,34 @@
+"""The database schema. Alembic owns it; these classes describe it."""
+
+from storage.models.audit import AuditEvent
+from storage.models.base import Base, utcnow
+from storage.models.escalations import (
+    Escalation,
+    EscalationPage,
+    EscalationState,
+    SafetyCheck,
+    SafetyCheckState,
+)
+from storage.models.messages import DeliveryAttempt, Message, OutboxItem, OutboxStatus, Priority
+from storage.models.people import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
+
+__all__ = [
+    "AuditEvent",
+    "Base",
+    "Clinician",
+    "DeliveryAttempt",
+    "Escalation",
+    "EscalationPage",
+    "EscalationState",
+    "Message",
+    "OnCallRole",
+    "OnCallShift",
+    "OutboxItem",
+    "OutboxStatus",
+    "Patient",
+    "PatientStatus",
+    "Priority",
+    "SafetyCheck",
+    "SafetyCheckState",
+    "utcnow",
+]

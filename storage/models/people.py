@@ -1,0 +1,70 @@
+"""Patients, clinicians and the on-call rota."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from storage.models.base import Base, CreatedAt
+
+
+class PatientStatus:
+    ACTIVE = "active"
+    PAUSED = "paused"
+    OPTED_OUT = "opted_out"
+    UNREACHABLE = "unreachable"
+
+
+class Patient(CreatedAt, Base):
+    __tablename__ = "patients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    channel: Mapped[str] = mapped_column(String(16), default="sms")
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    timezone: Mapped[str] = mapped_column(String(64))
+    checkin_time: Mapped[str] = mapped_column(String(5), default="09:00")
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    status: Mapped[str] = mapped_column(String(16), default=PatientStatus.ACTIVE)
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.split() else self.name
+
+
+class Clinician(CreatedAt, Base):
+    __tablename__ = "clinicians"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str] = mapped_column(String(20), unique=True)
+    telegram_chat_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class OnCallRole:
+    PRIMARY = "primary"
+    BACKUP = "backup"
+    DIRECTOR = "director"
+    ALL = (PRIMARY, BACKUP, DIRECTOR)
+
+
+class OnCallShift(CreatedAt, Base):
+    """One clinician holding one role from `starts_at` until `ends_at` (open if null).
+
+    Overlapping shifts are allowed: the most recently created one wins, which
+    is how a swap or a cover is recorded without editing history.
+    """
+
+    __tablename__ = "oncall_shifts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    clinician_id: Mapped[int] = mapped_column(ForeignKey("clinicians.id"))
+    starts_at: Mapped[datetime]
+    ends_at: Mapped[datetime | None]
+
+    clinician: Mapped[Clinician] = relationship(lazy="joined")

@@ -1,0 +1,61 @@
+"""Put people in the database the way enrollment would, for test setup."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from bot.bootstrap import Services
+from storage.models import Clinician, OnCallShift, Patient
+
+PATIENT_PHONE = "+12025550111"
+PRIMARY_PHONE = "+12025550121"
+BACKUP_PHONE = "+12025550122"
+DIRECTOR_PHONE = "+12025550123"
+STRANGER_PHONE = "+12025550177"
+
+
+async def enroll_patient(
+    services: Services, *, name: str = "Alex Rivera", phone: str = PATIENT_PHONE
+) -> int:
+    async with services.sessions() as session, session.begin():
+        patient = Patient(name=name, phone=phone, timezone="America/New_York")
+        session.add(patient)
+        await session.flush()
+        return patient.id
+
+
+async def add_clinician(services: Services, *, name: str, phone: str) -> int:
+    async with services.sessions() as session, session.begin():
+        clinician = Clinician(name=name, phone=phone)
+        session.add(clinician)
+        await session.flush()
+        return clinician.id
+
+
+async def put_on_call(services: Services, **roles: int) -> None:
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        for role, clinician_id in roles.items():
+            session.add(
+                OnCallShift(
+                    role=role,
+                    clinician_id=clinician_id,
+                    starts_at=now - timedelta(hours=1),
+                    ends_at=None,
+                )
+            )
+
+
+async def clinic_with_rota(services: Services, *, director: bool = False) -> dict[str, int]:
+    """A patient, a primary and a backup on call (and a director if asked)."""
+    ids = {
+        "patient": await enroll_patient(services),
+        "primary": await add_clinician(services, name="Dr Primary", phone=PRIMARY_PHONE),
+        "backup": await add_clinician(services, name="Dr Backup", phone=BACKUP_PHONE),
+    }
+    roles = {"primary": ids["primary"], "backup": ids["backup"]}
+    if director:
+        ids["director"] = await add_clinician(services, name="Dr Director", phone=DIRECTOR_PHONE)
+        roles["director"] = ids["director"]
+    await put_on_call(services, **roles)
+    return ids

@@ -1,0 +1,123 @@
+"""A fake Twilio REST API: the real `twilio` client talks to it over HTTP.
+
+It records what a phone would receive and can be told to fail: 500s,
+429 with Retry-After, slow answers (timeouts), or permanent 4xx errors.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import threading
+import time
+import uuid
+from dataclasses import dataclass, field
+from urllib.parse import parse_qs
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+
+@dataclass
+class Fault:
+    status: int = 500
+    retry_after: float | None = None
+    delay: float = 0.0
+    code: int | None = None
+
+
+@dataclass
+class SentSms:
+    to: str
+    body: str
+    from_: str | None
+    messaging_service_sid: str | None
+    sid: str
+    received_at: float = 0.0  # time.monotonic() when the POST arrived
+
+
+@dataclass
+class FakeTwilio:
+    account_sid: str = "AC" + "0" * 32
+    auth_token: str = "test-auth-token"
+    sent: list[SentSms] = field(default_factory=list)
+    requests: int = 0
+    faults: list[Fault] = field(default_factory=list)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def reset(self) -> None:
+        with self._lock:
+            self.sent.clear()
+            self.faults.clear()
+            self.requests = 0
+
+    def fail_next(self, *faults: Fault) -> None:
+        with self._lock:
+            self.faults.extend(faults)
+
+    def to(self, number: str) -> list[str]:
+        """Bodies received by `number`, in order."""
+        with self._lock:
+            return [m.body for m in self.sent if m.to == number]
+
+    def _authorised(self, request: Request) -> bool:
+        header = request.headers.get("authorization", "")
+        expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
+        return header == f"Basic {expected}"
+
+    async def create_message(self, request: Request) -> JSONResponse:
+        if request.path_params["account"] != self.account_sid or not self._authorised(request):
+            return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, 401)
+        arrived = time.monotonic()
+        form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
+        with self._lock:
+            self.requests += 1
+            fault = self.faults.pop(0) if self.faults else None
+        if fault is not None:
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+            if fault.status < 300:
+                fault = None
+            else:
+                headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
+                payload = {"code": fault.code or 20500, "message": "fault", "status": fault.status}
+                return JSONResponse(payload, fault.status, headers=headers)
+        if not form.get("To") or not form.get("Body"):
+            return JSONResponse({"code": 21602, "message": "Body required", "status": 400}, 400)
+        sid = "SM" + uuid.uuid4().hex
+        with self._lock:
+            self.sent.append(
+                SentSms(
+                    to=form["To"],
+                    body=form["Body"],
+                    from_=form.get("From"),
+                    messaging_service_sid=form.get("MessagingServiceSid"),
+                    sid=sid,
+                    received_at=arrived,
+                )
+            )
+        return JSONResponse(
+            {
+                "sid": sid,
+                "account_sid": self.account_sid,
+                "to": form["To"],
+                "from": form.get("From"),
+                "body": form["Body"],
+                "status": "queued",
+                "num_segments": "1",
+            },
+            201,
+        )
+
+    def app(self) -> Starlette:
+        return Starlette(
+            routes=[
+                Route(
+                    "/2010-04-01/Accounts/{account}/Messages.json",
+                    self.create_message,
+                    methods=["POST"],
+                )
+            ]
+        )

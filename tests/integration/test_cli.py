@@ -1,0 +1,116 @@
+"""The `checkin` command as staff use it: enroll, register, set the rota, list."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from typer.testing import CliRunner
+
+from bot.cli import app
+from bot.safety.rota import on_call
+from storage.db import make_engine, make_sessionmaker
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(database_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    monkeypatch.delenv("TWILIO_ACCOUNT_SID", raising=False)
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.output
+
+
+def test_staff_enroll_a_patient_and_see_them_listed_with_a_masked_phone(env: None) -> None:
+    code, out = run(
+        "patient",
+        "add",
+        "--name",
+        "Sam Lee",
+        "--phone",
+        "(202) 555-0131",
+        "--timezone",
+        "America/Chicago",
+        "--checkin-time",
+        "8:30",
+    )
+    assert code == 0, out
+    patient_id = int(out.strip())
+
+    code, out = run("patient", "list")
+    assert code == 0
+    assert f"{patient_id}\tSam Lee\t+1******0131\tsms\tAmerica/Chicago\tactive" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--phone", "not a phone"], "--phone"),
+        (["--phone", "+12025550131", "--timezone", "Nowhere/Place"], "--timezone"),
+        (["--phone", "+12025550131", "--checkin-time", "25:00"], "--checkin-time"),
+    ],
+)
+def test_bad_enrollment_input_gets_a_clear_error_and_stores_nothing(
+    env: None, args: list[str], message: str
+) -> None:
+    code, out = run("patient", "add", "--name", "Sam Lee", *args)
+    assert code == 1
+    assert message in out
+    assert run("patient", "list")[1] == ""
+
+
+def test_enrolling_the_same_phone_twice_is_refused(env: None) -> None:
+    assert run("patient", "add", "--name", "A B", "--phone", "+12025550131")[0] == 0
+    code, out = run("patient", "add", "--name", "C D", "--phone", "+12025550131")
+    assert code == 1
+    assert "already enrolled" in out
+
+
+def test_pause_and_resume_change_the_listed_status(env: None) -> None:
+    patient_id = run("patient", "add", "--name", "A B", "--phone", "+12025550131")[1].strip()
+    assert run("patient", "pause", patient_id)[0] == 0
+    assert "paused" in run("patient", "list")[1]
+    assert run("patient", "resume", patient_id)[0] == 0
+    assert "active" in run("patient", "list")[1]
+    assert run("patient", "pause", "9999")[0] == 1
+
+
+def test_the_rota_set_from_the_cli_is_the_one_the_ladder_pages(
+    env: None, database_url: str
+) -> None:
+    primary = run("clinician", "add", "--name", "Dr P", "--phone", "+12025550121")[1].strip()
+    backup = run("clinician", "add", "--name", "Dr B", "--phone", "+12025550122")[1].strip()
+
+    code, out = run("oncall", "set", "--primary", primary, "--backup", backup)
+    assert code == 0, out
+
+    async def who_is_on_call() -> tuple[str | None, str | None]:
+        engine = make_engine(database_url)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                now = datetime.now(UTC)
+                first = await on_call(session, role="primary", at=now)
+                second = await on_call(session, role="backup", at=now)
+                return (first.name if first else None, second.name if second else None)
+        finally:
+            await engine.dispose()
+
+    assert asyncio.run(who_is_on_call()) == ("Dr P", "Dr B")
+
+
+def test_the_rota_refuses_an_unknown_clinician(env: None) -> None:
+    code, out = run("oncall", "set", "--primary", "42")
+    assert code == 1
+    assert "no clinician with id 42" in out
+
+
+def test_the_rota_refuses_a_time_without_an_offset(env: None) -> None:
+    clinician = run("clinician", "add", "--name", "Dr P", "--phone", "+12025550121")[1].strip()
+    code, out = run("oncall", "set", "--primary", clinician, "--from", "2026-12-01T09:00")
+    assert code == 1
+    assert "UTC offset" in out

@@ -1,0 +1,110 @@
+"""The outbox: a page the provider refuses is retried and delivered once, never dropped."""
+
+from __future__ import annotations
+
+import httpx
+from sqlalchemy import select
+
+from bot.bootstrap import Services
+from bot.clock import ManualClock
+from storage.models import DeliveryAttempt, OutboxItem
+from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
+from tests.conftest import post_sms
+from tests.fakes.twilio_api import FakeTwilio, Fault
+
+
+async def attempts_for(services: Services, address: str) -> list[str]:
+    async with services.sessions() as session:
+        rows = await session.scalars(
+            select(DeliveryAttempt.outcome)
+            .join(OutboxItem, OutboxItem.id == DeliveryAttempt.outbox_item_id)
+            .where(OutboxItem.address == address)
+            .order_by(DeliveryAttempt.id)
+        )
+        return list(rows.all())
+
+
+async def drain_over(services: Services, clock: ManualClock, minutes: int) -> None:
+    for _ in range(minutes * 6):
+        await services.outbox.drain()
+        clock.advance(seconds=10)
+
+
+async def test_a_page_refused_twice_with_500_is_delivered_exactly_once(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    await clinic_with_rota(services)
+    # The first two sends (crisis message and page go together) fail; then both go through.
+    fake_twilio.fail_next(Fault(500), Fault(500), Fault(503), Fault(503))
+
+    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+    await drain_over(services, clock, minutes=2)
+
+    assert len(fake_twilio.to(PRIMARY_PHONE)) == 1
+    assert len(fake_twilio.to(PATIENT_PHONE)) == 1
+    assert await attempts_for(services, PRIMARY_PHONE) == ["retry", "retry", "sent"]
+
+
+async def test_retry_after_from_a_429_is_respected(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    await clinic_with_rota(services)
+    fake_twilio.fail_next(Fault(429, retry_after=30), Fault(429, retry_after=30))
+
+    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+    await services.outbox.drain()
+    clock.advance(seconds=20)
+    await services.outbox.drain()
+    assert fake_twilio.to(PRIMARY_PHONE) == []
+
+    clock.advance(seconds=15)
+    await services.outbox.drain()
+    assert len(fake_twilio.to(PRIMARY_PHONE)) == 1
+
+
+async def test_a_provider_timeout_is_retried(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    await clinic_with_rota(services)
+    # Slower than the 2 s client timeout; the fake still "accepts" after the delay,
+    # which is the real-world duplicate risk, so only a 500 is returned here.
+    fake_twilio.fail_next(Fault(500, delay=2.5))
+
+    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+    await drain_over(services, clock, minutes=1)
+
+    assert len(fake_twilio.to(PRIMARY_PHONE)) == 1
+    assert "retry" in await attempts_for(services, PRIMARY_PHONE) + await attempts_for(
+        services, PATIENT_PHONE
+    )
+
+
+async def test_a_permanent_4xx_fails_at_once_and_records_why(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    await clinic_with_rota(services)
+    fake_twilio.fail_next(Fault(400, code=21211))
+
+    await post_sms(client, sender=PATIENT_PHONE, body="hello there")
+    await drain_over(services, clock, minutes=1)
+
+    async with services.sessions() as session:
+        item = await session.scalar(select(OutboxItem).where(OutboxItem.address == PATIENT_PHONE))
+    assert item is not None
+    assert item.status == "failed"
+    assert item.last_error is not None and "21211" in item.last_error
+    assert fake_twilio.to(PATIENT_PHONE) == []
+
+
+async def test_pages_are_sent_before_routine_replies_queued_earlier(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio
+) -> None:
+    await clinic_with_rota(services)
+    for n in range(5):
+        await post_sms(client, sender=PATIENT_PHONE, body=f"update {n}: mood 6")
+    await post_sms(client, sender="+12025550112", body="I want to kill myself")
+
+    await services.outbox.drain()
+
+    first_recipients = [m.to for m in fake_twilio.sent[:2]]
+    assert PRIMARY_PHONE in first_recipients
