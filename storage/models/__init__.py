@@ -2,6 +2,15 @@
 
 from storage.models.audit import AuditEvent
 from storage.models.base import Base, utcnow
+from storage.models.checkins import (
+    Answer,
+    CheckinStatus,
+    FlowSession,
+    FlowSessionStatus,
+    Infusion,
+    ScheduledCheckin,
+    Score,
+)
 from storage.models.escalations import (
     Escalation,
     EscalationPage,
@@ -13,6 +22,13 @@ from storage.models.messages import DeliveryAttempt, Message, OutboxItem, Outbox
 from storage.models.people import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
 
 __all__ = [
+    "Answer",
+    "CheckinStatus",
+    "FlowSession",
+    "FlowSessionStatus",
+    "Infusion",
+    "ScheduledCheckin",
+    "Score",
     "AuditEvent",
     "Base",
     "Clinician",

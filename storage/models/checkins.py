@@ -1,0 +1,113 @@
+"""Conversations with patients: flow sessions, their answers, and scheduled check-ins."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, CreatedAt, utcnow
+
+
+class FlowSessionStatus:
+    ACTIVE = "active"
+    COMPLETED = "completed"
+    EXPIRED = "expired"
+    ABANDONED = "abandoned"
+
+
+class FlowSession(CreatedAt, Base):
+    """One run of a flow for one patient; it keeps the flow version it started with."""
+
+    __tablename__ = "flow_sessions"
+    __table_args__ = (Index("ix_flow_sessions_patient_status", "patient_id", "status"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    flow_id: Mapped[str] = mapped_column(String(64))
+    flow_version: Mapped[int]
+    flow_snapshot: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    state: Mapped[dict[str, Any]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default=FlowSessionStatus.ACTIVE)
+    current_step: Mapped[str | None] = mapped_column(String(64))
+    scheduled_checkin_id: Mapped[int | None] = mapped_column(ForeignKey("scheduled_checkins.id"))
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    reminder_at: Mapped[datetime | None]
+    reminded: Mapped[bool] = mapped_column(default=False)
+
+
+class Answer(CreatedAt, Base):
+    """A typed answer with the patient's own words beside it."""
+
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_patient_flow", "patient_id", "flow_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("flow_sessions.id"), index=True)
+    flow_id: Mapped[str] = mapped_column(String(64))
+    flow_version: Mapped[int]
+    step_id: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any] = mapped_column(JSON)
+    raw_text: Mapped[str | None] = mapped_column(Text)
+    message_id: Mapped[int | None] = mapped_column(ForeignKey("messages.id"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Score(CreatedAt, Base):
+    """An instrument total and band (PHQ-9, GAD-7) computed when a flow completes."""
+
+    __tablename__ = "scores"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("flow_sessions.id"))
+    name: Mapped[str] = mapped_column(String(32))
+    total: Mapped[int]
+    band: Mapped[str | None] = mapped_column(String(48))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CheckinStatus:
+    DUE = "due"
+    SENT = "sent"
+    MISSED = "missed"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+
+
+class ScheduledCheckin(CreatedAt, Base):
+    """A check-in the dispatcher must start: the row, not scheduler memory, is the truth."""
+
+    __tablename__ = "scheduled_checkins"
+    __table_args__ = (
+        UniqueConstraint("patient_id", "slot"),
+        Index("ix_scheduled_checkins_due", "status", "due_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # daily | post_infusion | phq9 | gad7 ...
+    flow_id: Mapped[str] = mapped_column(String(64))
+    slot: Mapped[str] = mapped_column(String(96))  # e.g. "daily:2026-11-28"
+    due_at: Mapped[datetime]
+    status: Mapped[str] = mapped_column(String(16), default=CheckinStatus.DUE)
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_until: Mapped[datetime | None]
+    attempts: Mapped[int] = mapped_column(default=0)
+    infusion_id: Mapped[int | None] = mapped_column(ForeignKey("infusions.id"))
+    reason: Mapped[str | None] = mapped_column(String(200))
+
+
+class Infusion(CreatedAt, Base):
+    __tablename__ = "infusions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
+    at: Mapped[datetime]
+    number: Mapped[int] = mapped_column(default=1)
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")  # or cancelled
