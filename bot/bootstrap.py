@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+import flows
 from bot.channels.base import Sender
 from bot.channels.sandbox import SandboxSender
 from bot.channels.twilio_sms import TwilioSender
@@ -32,6 +33,7 @@ class Services:
     outbox: OutboxWorker
     escalation: EscalationSettings
     safety_check_window: timedelta
+    flows: flows.FlowLibrary
     extras: dict[str, object] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -62,6 +64,7 @@ def build_services(
     senders: Mapping[str, Sender] | None = None,
     clock: Clock | None = None,
     engine: AsyncEngine | None = None,
+    library: flows.FlowLibrary | None = None,
 ) -> Services:
     engine = engine or make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
@@ -92,4 +95,5 @@ def build_services(
             page_max_attempts=settings.page_max_attempts,
         ),
         safety_check_window=timedelta(minutes=settings.safety_check_window_minutes),
+        flows=library or flows.load_library(settings.flows_dir),
     )

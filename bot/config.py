@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -49,6 +50,9 @@ class Settings(BaseSettings):
     escalation_tick_seconds: float = Field(default=15.0, gt=0)
     outbox_lease_seconds: float = Field(default=60.0, gt=0)
     safety_check_window_minutes: float = Field(default=15.0, gt=0)
+    quiet_hours_start: str = "21:00"
+    quiet_hours_end: str = "08:00"
+    checkin_tick_seconds: float = Field(default=30.0, gt=0)
     provider_timeout_seconds: float = Field(default=10.0, gt=0)
     log_format: str = "console"
 
@@ -56,6 +60,16 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_path_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("quiet_hours_start", "quiet_hours_end")
+    @classmethod
+    def _hhmm(cls, value: str) -> str:
+        try:
+            hour, minute = (int(p) for p in value.split(":"))
+            time(hour, minute)
+        except ValueError:
+            raise ValueError(f"{value!r} is not HH:MM") from None
+        return f"{hour:02d}:{minute:02d}"
 
     @field_validator("clinic_timezone")
     @classmethod
@@ -86,6 +100,12 @@ class Settings(BaseSettings):
         if value.startswith("sqlite:///"):
             return "sqlite+aiosqlite:///" + value.split(":///", 1)[1]
         return value
+
+    @property
+    def quiet_hours(self) -> tuple[time, time]:
+        start = time(*(int(p) for p in self.quiet_hours_start.split(":")))
+        end = time(*(int(p) for p in self.quiet_hours_end.split(":")))
+        return start, end
 
     @property
     def twilio_enabled(self) -> bool:

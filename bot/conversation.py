@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, metrics
 from bot.bootstrap import Services
 from bot.channels.base import InboundMessage
+from bot.checkins import runner
 from bot.logs import log
 from bot.outbox import enqueue
 from bot.phones import mask
@@ -144,6 +145,11 @@ async def _patient_message(
             now=now,
         )
         return None
+    if patient is not None:
+        flow_session = await runner.active_session(session, patient)
+        if flow_session is not None:
+            await runner.continue_flow(session, services, patient, flow_session, message, now=now)
+            return None
     settings = services.settings
     if patient is None:
         phone = f" on {settings.clinic_phone}" if settings.clinic_phone else ""

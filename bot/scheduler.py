@@ -7,9 +7,12 @@ from datetime import UTC
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.bootstrap import Services
+from bot.checkins.runner import tick_flows
 from bot.logs import log
 from bot.safety.safety_check import sweep_unanswered
 from bot.safety.sweeps import sweep_escalations
+from bot.scheduling.dispatch import dispatch_due, plan_missing_dailies
+from bot.scheduling.plan import QuietHours
 
 
 async def tick_safety(services: Services) -> int:
@@ -22,6 +25,19 @@ async def tick_safety(services: Services) -> int:
         log.info("safety_tick", moved=moved)
         services.outbox.wake()
     return moved
+
+
+async def tick_checkins(services: Services) -> int:
+    """Plan missing daily rows, start due check-ins, send reminders, expire silence."""
+    now = services.clock()
+    quiet = QuietHours(*services.settings.quiet_hours)
+    async with services.sessions() as session, session.begin():
+        await plan_missing_dailies(session, now=now, quiet=quiet)
+        handled = await dispatch_due(session, services, now=now, quiet=quiet)
+        handled += await tick_flows(session, services, now=now)
+    if handled:
+        services.outbox.wake()
+    return handled
 
 
 async def tick_outbox(services: Services) -> None:
@@ -37,6 +53,16 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
         seconds=settings.escalation_tick_seconds,
         args=[services],
         id="safety",
+        max_instances=1,
+        coalesce=True,
+        misfire_grace_time=None,
+    )
+    scheduler.add_job(
+        tick_checkins,
+        "interval",
+        seconds=settings.checkin_tick_seconds,
+        args=[services],
+        id="checkins",
         max_instances=1,
         coalesce=True,
         misfire_grace_time=None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,6 +25,7 @@ async def enqueue(
     patient_id: int | None = None,
     clinician_id: int | None = None,
     escalation_id: int | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> int | None:
     """Queue one message; a repeated `key` is ignored (returns None)."""
     return await insert_ignoring_conflict(
@@ -40,6 +42,7 @@ async def enqueue(
             "patient_id": patient_id,
             "clinician_id": clinician_id,
             "escalation_id": escalation_id,
+            "extra": extra,
             "next_attempt_at": now,
             "created_at": now,
         },

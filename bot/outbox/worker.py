@@ -100,11 +100,13 @@ class OutboxWorker:
 
     async def _deliver(self, item: OutboxItem) -> None:
         sender = self._senders.get(item.channel)
+        buttons = (item.extra or {}).get("buttons") or []
         message = OutboundMessage(
             channel=item.channel,
             address=item.address,
             body=item.body,
             idempotency_key=item.idempotency_key,
+            buttons=tuple((str(label), str(reply)) for label, reply in buttons),
         )
         async with self._limit:
             try:

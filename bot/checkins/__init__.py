@@ -1,0 +1,1 @@
+"""Running conversation flows with patients: the host side of the pure engine."""

@@ -1,0 +1,167 @@
+"""Start, continue and time out conversations; the engine decides, this applies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+import flows
+from bot.bootstrap import Services
+from bot.checkins.events import TurnContext, apply
+from bot.logs import log
+from storage.models import (
+    CheckinStatus,
+    FlowSession,
+    FlowSessionStatus,
+    Infusion,
+    Message,
+    Patient,
+    ScheduledCheckin,
+)
+
+ENDED = {
+    "completed": FlowSessionStatus.COMPLETED,
+    "expired": FlowSessionStatus.EXPIRED,
+    "aborted": FlowSessionStatus.ABANDONED,
+}
+
+
+async def context_for(session: AsyncSession, services: Services, patient: Patient) -> flows.Context:
+    infusions = await session.scalar(
+        select(func.count())
+        .select_from(Infusion)
+        .where(Infusion.patient_id == patient.id, Infusion.status != "cancelled")
+    )
+    settings = services.settings
+    return flows.Context(
+        language=patient.language,
+        first_name=patient.first_name,
+        infusion_number=int(infusions or 0) or None,
+        clinic_phone=settings.clinic_phone or None,
+        clinic_name=settings.clinic_name,
+    )
+
+
+async def active_session(session: AsyncSession, patient: Patient) -> FlowSession | None:
+    return await session.scalar(
+        select(FlowSession)
+        .where(FlowSession.patient_id == patient.id, FlowSession.status == FlowSessionStatus.ACTIVE)
+        .order_by(FlowSession.id.desc())
+        .limit(1)
+    )
+
+
+def _flow_of(services: Services, fs: FlowSession) -> flows.Flow:
+    """The version the conversation started with, even if staff edited the file since."""
+    try:
+        return services.flows.get(fs.flow_id, fs.flow_version)
+    except flows.UnknownFlow:
+        assert fs.flow_snapshot is not None
+        return flows.from_snapshot(fs.flow_snapshot)
+
+
+def _save(fs: FlowSession, state: flows.SessionState, now: datetime) -> None:
+    fs.state = state.to_dict()
+    fs.current_step = state.step_id
+    fs.expires_at = state.expires_at
+    fs.reminder_at = None if state.reminded else state.reminder_at
+    fs.reminded = state.reminded
+    fs.updated_at = now
+    if not state.active:
+        fs.status = ENDED.get(state.status, FlowSessionStatus.ABANDONED)
+
+
+async def start_flow(
+    session: AsyncSession,
+    services: Services,
+    patient: Patient,
+    flow_id: str,
+    *,
+    now: datetime,
+    scheduled: ScheduledCheckin | None = None,
+) -> FlowSession:
+    """Start a conversation, ending any the patient left unfinished."""
+    previous = await active_session(session, patient)
+    if previous is not None:
+        previous.status = FlowSessionStatus.ABANDONED
+        previous.updated_at = now
+    flow = services.flows.get(flow_id)
+    turn = flows.start(flow, now=now, context=await context_for(session, services, patient))
+    fs = FlowSession(
+        patient_id=patient.id,
+        flow_id=flow.id,
+        flow_version=flow.version,
+        flow_snapshot=flow.snapshot(),
+        state={},
+        started_at=now,
+        created_at=now,
+        scheduled_checkin_id=scheduled.id if scheduled else None,
+    )
+    session.add(fs)
+    await session.flush()
+    _save(fs, turn.state, now)
+    trigger = f"start:{scheduled.id}" if scheduled else f"start:{int(now.timestamp())}"
+    ctx = TurnContext(session, services, patient, fs, now, None, trigger)
+    await apply(ctx, turn.events)
+    log.info("flow_started", patient=patient.id, flow=flow.id, version=flow.version)
+    return fs
+
+
+async def continue_flow(
+    session: AsyncSession,
+    services: Services,
+    patient: Patient,
+    fs: FlowSession,
+    message: Message,
+    *,
+    now: datetime,
+) -> None:
+    """Feed a patient's reply to their conversation."""
+    flow = _flow_of(services, fs)
+    state = flows.SessionState.from_dict(fs.state)
+    turn = flows.advance(
+        flow, state, message.body, now=now, context=await context_for(session, services, patient)
+    )
+    _save(fs, turn.state, now)
+    await apply(
+        TurnContext(session, services, patient, fs, now, message, f"msg:{message.id}"), turn.events
+    )
+    await _close_checkin(session, fs, now)
+
+
+async def tick_flows(session: AsyncSession, services: Services, *, now: datetime) -> int:
+    """Send due reminders and expire conversations whose window closed."""
+    query = select(FlowSession).where(
+        FlowSession.status == FlowSessionStatus.ACTIVE,
+        or_(FlowSession.expires_at <= now, FlowSession.reminder_at <= now),
+    )
+    if session.bind.dialect.name == "postgresql":
+        query = query.with_for_update(skip_locked=True)
+    due = list((await session.scalars(query.limit(500))).all())
+    for fs in due:
+        patient = await session.get(Patient, fs.patient_id)
+        assert patient is not None
+        flow = _flow_of(services, fs)
+        turn = flows.advance(
+            flow,
+            flows.SessionState.from_dict(fs.state),
+            None,
+            now=now,
+            context=await context_for(session, services, patient),
+        )
+        _save(fs, turn.state, now)
+        ctx = TurnContext(session, services, patient, fs, now, None, f"tick:{int(now.timestamp())}")
+        await apply(ctx, turn.events)
+        await _close_checkin(session, fs, now)
+    return len(due)
+
+
+async def _close_checkin(session: AsyncSession, fs: FlowSession, now: datetime) -> None:
+    if fs.scheduled_checkin_id is None or fs.status == FlowSessionStatus.ACTIVE:
+        return
+    checkin = await session.get(ScheduledCheckin, fs.scheduled_checkin_id)
+    if checkin is not None and fs.status == FlowSessionStatus.EXPIRED:
+        checkin.status = CheckinStatus.MISSED
+        checkin.reason = "no reply within the flow's window"
