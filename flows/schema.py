@@ -1,0 +1,94 @@
+"""The YAML layout of a flow file, checked field by field with pydantic.
+
+```yaml
+id: daily-checkin            # unique across the library
+version: 3                   # bump on every edit; running conversations keep theirs
+title: Daily check-in
+description: What it is for (optional, shown in docs/flows.md)
+instrument: PHQ-9            # optional: name of a validated instrument
+source: "Kroenke et al. 2001; public domain"   # optional: where wording comes from
+expires_after: 6h            # the conversation's window, from the first message
+reminder_after: 2h           # optional: one reminder after this long without a reply
+max_reprompts: 2             # optional: unreadable replies before a step is skipped
+steps: [...]                 # see "Steps"
+scoring: [...]               # optional, see "Scoring"
+```
+
+Checks across fields (step ids, `goto` targets, conditions, variables,
+score items and bands) happen when the flow is compiled (`flows.compiler`).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from flows.fields import LocalTextField, NameField
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Route(_Spec):
+    condition: str | None = Field(default=None, alias="if")
+    goto: str
+
+
+class EscalationRule(_Spec):
+    condition: str | None = Field(default=None, alias="if")
+    kind: Literal["suicide_risk", "medical"] = "suicide_risk"
+    reason: str | None = None
+
+
+def _as_routes(value: Any) -> Any:
+    # `next: thanks` is shorthand for `next: [{goto: thanks}]`.
+    return [{"goto": value}] if isinstance(value, str) else value
+
+
+def _as_rules(value: Any) -> Any:
+    # `escalate_if: "safety == yes"` is shorthand for one rule.
+    if isinstance(value, str):
+        return [{"if": value}]
+    if isinstance(value, dict):
+        return [value]
+    return value
+
+
+class StepSpec(_Spec):
+    id: NameField
+    ask: LocalTextField | None = None
+    say: LocalTextField | None = None
+    # Checked against the answer type named in `type` by the compiler, so
+    # each type's own fields and messages apply.
+    answer: dict[str, Any] | None = None
+    next: Annotated[list[Route] | None, BeforeValidator(_as_routes)] = None
+    escalate_if: Annotated[list[EscalationRule] | None, BeforeValidator(_as_rules)] = None
+    max_reprompts: int | None = Field(default=None, ge=0, le=10)
+
+
+class Band(_Spec):
+    min: float
+    max: float
+    label: str
+
+
+class ScoreSpec(_Spec):
+    name: NameField
+    items: list[str]
+    bands: list[Band] = []
+
+
+class FlowSpec(_Spec):
+    id: Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$", max_length=64)]
+    version: int = Field(ge=1)
+    title: str
+    description: str | None = None
+    instrument: str | None = None
+    source: str | None = None
+    expires_after: str
+    reminder_after: str | None = None
+    max_reprompts: int | None = Field(default=None, ge=0, le=10)
+    steps: list[StepSpec] = Field(min_length=1)
+    scoring: list[ScoreSpec] = []

@@ -1,0 +1,81 @@
+"""Texts in several languages with `{variables}`, and how they are rendered.
+
+A text is written either as a plain string (used for every language) or as
+one string per language (`{en: ..., es: ...}`); English is the fallback.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from flows.types import FALLBACK_LANGUAGE, KNOWN_VARIABLES, Context
+
+LocalText = Mapping[str, str]
+
+_PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
+
+# What a missing variable turns into. An empty string drops the word and
+# tidies the punctuation around it ("Hi {first_name}, ..." -> "Hi, ...").
+_MISSING: dict[str, dict[str, str]] = {
+    "clinic_phone": {"en": "your clinic", "es": "consultorio"},  # read after "call" / "llame al"
+    "clinic_name": {"en": "your clinic", "es": "su clínica"},
+}
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:])")
+_DOUBLE_SPACE = re.compile(r"[ \t]{2,}")
+_LEADING_PUNCT = re.compile(r"^[,;:]\s*", re.MULTILINE)
+
+
+def pick(text: LocalText, language: str) -> str:
+    """Return the text in `language` ("es-MX" falls back to "es"), else English."""
+    for candidate in (language, language.split("-")[0], FALLBACK_LANGUAGE):
+        if candidate in text:
+            return text[candidate]
+    return next(iter(text.values()), "")
+
+
+def template_problems(template: str) -> list[str]:
+    """Return what is wrong with a template's placeholders (empty when fine)."""
+    problems = []
+    for match in _PLACEHOLDER.finditer(template):
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            continue
+        name = match.group(1)
+        if name is None:
+            problems.append('has an unmatched brace (write "{{" or "}}" for a literal brace)')
+        elif name not in KNOWN_VARIABLES:
+            known = ", ".join("{" + v + "}" for v in sorted(KNOWN_VARIABLES))
+            problems.append(f"unknown variable {{{name}}} (known: {known})")
+    return problems
+
+
+def render(text: LocalText, context: Context) -> str:
+    """Return the text in the patient's language with variables filled in.
+
+    Never raises on a missing value: a text must still go out when the host
+    does not know, say, the patient's first name.
+    """
+    template = pick(text, context.language)
+    blanked = False
+
+    def fill(match: re.Match[str]) -> str:
+        nonlocal blanked
+        token = match.group(0)
+        if token in ("{{", "}}"):
+            return token[0]
+        name = match.group(1)
+        value = context.variable(name) if name else None
+        if value is not None and value.strip():
+            return value
+        fallback = _MISSING.get(name or "", {})
+        replacement = pick(fallback, context.language) if fallback else ""
+        blanked = blanked or not replacement
+        return replacement
+
+    rendered = _PLACEHOLDER.sub(fill, template)
+    if blanked:
+        rendered = _SPACE_BEFORE_PUNCT.sub(r"\1", rendered)
+        rendered = _DOUBLE_SPACE.sub(" ", rendered)
+        rendered = _LEADING_PUNCT.sub("", rendered)
+    return rendered.strip()

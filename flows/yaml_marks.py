@@ -1,0 +1,94 @@
+"""YAML to plain data, remembering the line of every key and list item.
+
+PyYAML's composed nodes carry marks; building the data ourselves from
+them keeps a line for each field path, so an error can name its line.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from flows.answers._base import Loc
+
+Lines = dict[Loc, int]
+_MERGE = "tag:yaml.org,2002:merge"
+_MAX_DEPTH = 50
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader with YAML 1.2 booleans: only true/false.
+
+    YAML 1.1 reads yes/no/on/off as booleans, which would turn a choice
+    named `no` or a reply "yes" into True/False behind the author's back.
+    """
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
+
+
+class YamlProblem(Exception):
+    """The text is not YAML; `line` is 1-based."""
+
+    def __init__(self, line: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+def load_marked(text: str) -> tuple[Any, Lines, list[tuple[Loc, str, int]]]:
+    """Return (data, line of each path, problems such as duplicate keys, with lines)."""
+    loader = _Loader(text)
+    try:
+        node = loader.get_single_node()
+        lines: Lines = {(): 1}
+        problems: list[tuple[Loc, str, int]] = []
+        if node is None:
+            return None, lines, problems
+        lines[()] = node.start_mark.line + 1
+        return _build(loader, node, (), lines, problems), lines, problems
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        line = mark.line + 1 if mark is not None else 1
+        raise YamlProblem(line, f"not valid YAML: {error.problem or error}") from error
+    finally:
+        loader.dispose()
+
+
+def _build(
+    loader: _Loader, node: yaml.Node, loc: Loc, lines: Lines, problems: list[tuple[Loc, str, int]]
+) -> Any:
+    if len(loc) > _MAX_DEPTH:
+        problems.append((loc, "is nested too deeply", node.start_mark.line + 1))
+        return None
+    if isinstance(node, yaml.SequenceNode):
+        items = []
+        for index, child in enumerate(node.value):
+            lines[(*loc, index)] = child.start_mark.line + 1
+            items.append(_build(loader, child, (*loc, index), lines, problems))
+        return items
+    if isinstance(node, yaml.MappingNode):
+        mapping: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            line = key_node.start_mark.line + 1
+            if key_node.tag == _MERGE or not isinstance(key_node, yaml.ScalarNode):
+                lines.setdefault(loc, line)
+                problems.append((loc, "keys must be plain names (no << merges)", line))
+                continue
+            key = loader.construct_object(key_node)
+            if key in mapping:
+                first = lines.get((*loc, key), line)
+                problems.append(((*loc, key), f"is given twice (first on line {first})", line))
+                continue
+            lines[(*loc, key)] = line
+            mapping[key] = _build(loader, value_node, (*loc, key), lines, problems)
+        return mapping
+    return loader.construct_object(node)
