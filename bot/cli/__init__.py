@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, people
+from bot.cli import db, infusions, people
 from bot.cli.serve import serve
 
 app = typer.Typer(help="checkin-bot: check-ins, screening and escalation.", no_args_is_help=True)
@@ -13,3 +13,4 @@ app.add_typer(db.app, name="db")
 app.add_typer(people.patient_app, name="patient")
 app.add_typer(people.clinician_app, name="clinician")
 app.add_typer(people.oncall_app, name="oncall")
+app.add_typer(infusions.app, name="infusion")

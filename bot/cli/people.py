@@ -28,7 +28,7 @@ def _phone(raw: str) -> str:
         raise fail(f"--phone: {exc}") from None
 
 
-def _when(raw: str | None, option: str) -> datetime | None:
+def parse_when(raw: str | None, option: str) -> datetime | None:
     if raw is None:
         return None
     try:
@@ -175,8 +175,8 @@ def oncall_set(
     to: Annotated[str | None, typer.Option(help="ISO 8601 end; default open-ended")] = None,
 ) -> None:
     """Put clinicians on call; a newer shift overrides an older one where they overlap."""
-    starts = _when(from_, "--from") or datetime.now(UTC)
-    ends = _when(to, "--to")
+    starts = parse_when(from_, "--from") or datetime.now(UTC)
+    ends = parse_when(to, "--to")
     if ends is not None and ends <= starts:
         raise fail("--to must be after --from")
     roles = {OnCallRole.PRIMARY: primary, OnCallRole.BACKUP: backup, OnCallRole.DIRECTOR: director}

@@ -114,3 +114,31 @@ def test_the_rota_refuses_a_time_without_an_offset(env: None) -> None:
     code, out = run("oncall", "set", "--primary", clinician, "--from", "2026-12-01T09:00")
     assert code == 1
     assert "UTC offset" in out
+
+
+def test_recording_an_infusion_prints_its_check_ins_in_the_patients_time(env: None) -> None:
+    patient = run("patient", "add", "--name", "A B", "--phone", "+12025550131")[1].strip()
+
+    code, out = run("infusion", "add", patient, "--at", "2031-03-03T10:00-05:00")
+
+    assert code == 0, out
+    assert "post-infusion-evening    Mon 2031-03-03 19:00 EST  due" in out
+    assert "post-infusion-morning    Tue 2031-03-04 09:00 EST  due" in out
+    assert "post-infusion-72h        Thu 2031-03-06 10:00 EST  due" in out
+
+
+def test_cancelling_an_infusion_removes_its_check_ins(env: None) -> None:
+    patient = run("patient", "add", "--name", "A B", "--phone", "+12025550131")[1].strip()
+    infusion = run("infusion", "add", patient, "--at", "2031-03-03T10:00-05:00")[1].split()[0]
+
+    code, out = run("infusion", "cancel", infusion)
+
+    assert code == 0, out
+    assert "4 check-ins removed" in out
+    assert run("infusion", "cancel", infusion)[0] == 1
+
+
+def test_an_infusion_for_an_unknown_patient_is_refused(env: None) -> None:
+    code, out = run("infusion", "add", "77", "--at", "2031-03-03T10:00-05:00")
+    assert code == 1
+    assert "no patient with id 77" in out
