@@ -18,10 +18,11 @@ Words (`yes_no`, `choice`) take `==` and `!=` with one of the step's values
 be read). Combine with `and`, `or`, `not` and parentheses; `and` binds
 tighter than `or`.
 
-A comparison with a step that has no answer (not reached, or skipped) is
-false, whatever the operator; so is `!=`. Conditions are parsed when the
-flow is loaded, so a typo is a load error with its line, never a runtime
-surprise. There is no `eval()`: this module is a small parser.
+Apart from `skipped`, a comparison with a step that has no answer (not
+reached, or skipped) is false whatever the operator, `!=` included; so
+`not (safety == no)` is true for a skipped safety question while
+`safety != no` is not. Conditions are read by a small parser when the flow
+is loaded (never run as code), so a typo is a load error with its line.
 """
 
 from __future__ import annotations

@@ -14,8 +14,9 @@ steps: [...]                 # see "Steps"
 scoring: [...]               # optional, see "Scoring"
 ```
 
-Checks across fields (step ids, `goto` targets, conditions, variables,
-score items and bands) happen when the flow is compiled (`flows.compiler`).
+Problems across fields (duplicate step ids, a `goto` to no step, a bad
+condition, an unknown variable, bands with gaps) are load errors too,
+reported with their line like any other.
 """
 
 from __future__ import annotations
@@ -32,11 +33,46 @@ class _Spec(BaseModel):
 
 
 class Route(_Spec):
+    """Where to go after a step: `next`.
+
+    ```yaml
+    next: thanks                 # always go to the step with id "thanks"
+    next:                        # or: routes tried in order, first match wins
+      - {if: "mood <= 3", goto: low_mood}
+      - {if: "safety == yes", goto: end}   # "end" finishes the flow
+      - {goto: sleep}            # a route without "if" always matches
+    ```
+
+    Without `next`, or when no route matches, the flow goes to the step
+    below in the file; after the last step it finishes.
+    """
+
     condition: str | None = Field(default=None, alias="if")
     goto: str
 
 
 class EscalationRule(_Spec):
+    """Ask for a clinician now: `escalate_if` on a question step.
+
+    ```yaml
+    escalate_if: "safety == yes"           # shorthand: kind suicide_risk
+    escalate_if:
+      if: "red_flags != none"
+      kind: medical                         # suicide_risk (default) or medical
+      reason: "Red-flag symptom after an infusion"   # shown to the clinician
+    escalate_if:                            # a list: the first rule that holds fires
+      - {if: "asq_5 == yes", reason: "ASQ acute positive"}
+      - {if: "asq_5 == skipped", reason: "ASQ question 5 declined"}
+    ```
+
+    Checked right after the step is answered or skipped, so the clinician
+    is paged even if the patient stops replying. At most one escalation per
+    answer. For `yes_no` steps, hedged answers ("sometimes", "a little",
+    "maybe", "kind of") are recorded as yes, so `== yes` catches them.
+    The host sends crisis resources and pages the on-call clinician; the
+    flow should still tell the patient what happens next (a `say` step).
+    """
+
     condition: str | None = Field(default=None, alias="if")
     kind: Literal["suicide_risk", "medical"] = "suicide_risk"
     reason: str | None = None

@@ -1,7 +1,28 @@
 """Texts in several languages with `{variables}`, and how they are rendered.
 
-A text is written either as a plain string (used for every language) or as
-one string per language (`{en: ..., es: ...}`); English is the fallback.
+```yaml
+ask: "How did you sleep?"              # one text for every language
+ask:
+  en: "Hi {first_name}, how did you sleep?"
+  es: "Hola {first_name}, ¿cómo durmió?"
+```
+
+A text is a plain string or one string per language; English (`en`) is
+required and is the fallback for a language the flow does not have
+(`es-MX` uses `es` first). Labels in `choices` and `labels` work the same.
+
+Variables: `{first_name}`, `{infusion_number}`, `{clinic_phone}` and
+`{clinic_name}`. Any other name in braces is a load error; write `{{` and
+`}}` for a literal brace. When the service does not know a value, the text
+still goes out: `{first_name}` and `{infusion_number}` are dropped with the
+punctuation around them tidied ("Hi {first_name}, ..." becomes "Hi, ..."),
+and `{clinic_phone}` / `{clinic_name}` read "your clinic" (write
+"call {clinic_phone}", or in Spanish "llame al {clinic_phone}").
+
+Keep each SMS prompt within two SMS segments where you can: 306 plain
+characters, but only 134 once the text has a character outside the GSM
+alphabet (á, í, ó, ú, a long dash, an emoji). List options compactly:
+"1 nausea, 2 dizziness, 3 none".
 """
 
 from __future__ import annotations

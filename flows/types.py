@@ -44,12 +44,22 @@ KNOWN_VARIABLES: frozenset[str] = frozenset(f.name for f in fields(Context)) - {
 class Limits:
     """Guardrails for flows that staff write; the host may tighten them.
 
-    - `max_reprompts`: unreadable answers re-prompted before the step is
-      skipped (a flow or a step may set its own `max_reprompts`).
-    - `max_steps_per_input`: steps entered for one input; a flow that loops
-      without asking anything is stopped (and also rejected at load).
-    - `max_input_chars`: longer inputs are cut before parsing so a pasted
-      essay cannot make parsing slow; the raw text is still recorded whole.
+    - `max_reprompts` (default 2): unreadable replies re-prompted before the
+      step is skipped and the skip noted (`StepSkipped`, reason
+      `unreadable`). A flow or a step may set its own `max_reprompts`.
+    - `max_steps_per_input` (default 100): steps entered for one reply; a
+      flow that would go on without asking anything is stopped
+      (`FlowAborted`). Loops made only of `say` steps are also refused at
+      load.
+    - `max_input_chars` (default 2000): a longer reply is cut before it is
+      read, so a pasted essay cannot make reading slow; the whole text is
+      still recorded.
+    - `expires_after` (per flow): the conversation's window from its first
+      message. A reply after it does not count as an answer; the
+      conversation ends (`FlowExpired`).
+    - `reminder_after` (per flow, optional): one reminder (`ReminderDue`, the
+      waiting question again) after this long without a reply, once per
+      conversation, and never after the window has closed.
     """
 
     max_reprompts: int = 2

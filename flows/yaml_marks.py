@@ -18,7 +18,7 @@ _MERGE = "tag:yaml.org,2002:merge"
 _MAX_DEPTH = 50
 
 
-class _Loader(yaml.SafeLoader):
+class Yaml12Loader(yaml.SafeLoader):
     """SafeLoader with YAML 1.2 booleans: only true/false.
 
     YAML 1.1 reads yes/no/on/off as booleans, which would turn a choice
@@ -26,11 +26,11 @@ class _Loader(yaml.SafeLoader):
     """
 
 
-_Loader.yaml_implicit_resolvers = {
+Yaml12Loader.yaml_implicit_resolvers = {
     first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:bool"]
     for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
 }
-_Loader.add_implicit_resolver(
+Yaml12Loader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
 
@@ -46,7 +46,7 @@ class YamlProblem(Exception):
 
 def load_marked(text: str) -> tuple[Any, Lines, list[tuple[Loc, str, int]]]:
     """Return (data, line of each path, problems such as duplicate keys, with lines)."""
-    loader = _Loader(text)
+    loader = Yaml12Loader(text)
     try:
         node = loader.get_single_node()
         lines: Lines = {(): 1}
@@ -64,7 +64,11 @@ def load_marked(text: str) -> tuple[Any, Lines, list[tuple[Loc, str, int]]]:
 
 
 def _build(
-    loader: _Loader, node: yaml.Node, loc: Loc, lines: Lines, problems: list[tuple[Loc, str, int]]
+    loader: Yaml12Loader,
+    node: yaml.Node,
+    loc: Loc,
+    lines: Lines,
+    problems: list[tuple[Loc, str, int]],
 ) -> Any:
     if len(loc) > _MAX_DEPTH:
         problems.append((loc, "is nested too deeply", node.start_mark.line + 1))
