@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from bot.bootstrap import Services, build_services
 from bot.config import Settings, load_settings
 from bot.scheduler import build_scheduler
-from bot.web import health, sandbox, twilio
+from bot.web import health, sandbox, telegram, twilio
 
 
 def create_app(
@@ -28,6 +28,8 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.sandbox_enabled:
             await sandbox.seed_demo(services)
+        if settings.telegram_enabled:
+            await telegram.register_webhook(services)
         if not background:
             yield
             return
@@ -49,6 +51,8 @@ def create_app(
     app.state.services = services
     app.include_router(health.router)
     app.include_router(twilio.router)
+    if settings.telegram_enabled:
+        app.include_router(telegram.router)
     if settings.sandbox_enabled:
         app.include_router(sandbox.router)
     return app

@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 import flows
 from bot.channels.base import Sender
 from bot.channels.sandbox import SandboxSender
+from bot.channels.telegram import TelegramSender
+from bot.channels.telegram_blocked import mark_blocked_chat
 from bot.channels.twilio_sms import TwilioSender
 from bot.clock import Clock, system_clock
 from bot.config import Settings
@@ -20,6 +22,7 @@ from bot.outbox import OutboxWorker
 from bot.safety.crisis import load_crisis_message
 from bot.safety.escalation import EscalationSettings
 from bot.safety.ladder import load_ladder
+from bot.safety.page_channels import FallbackOnFailure
 from storage.db import make_engine, make_sessionmaker
 
 
@@ -37,25 +40,37 @@ class Services:
     extras: dict[str, object] = field(default_factory=dict)
 
     async def close(self) -> None:
+        for sender in self.senders.values():
+            if isinstance(sender, TelegramSender):
+                await sender.aclose()
         await self.engine.dispose()
 
 
 def default_senders(settings: Settings) -> dict[str, Sender]:
-    """SMS through Twilio when configured, otherwise the sandbox stands in for it."""
+    """SMS through Twilio and Telegram when configured; the sandbox stands in for SMS only
+    when it is on, so a Telegram-only clinic never "delivers" a page to nowhere."""
+    senders: dict[str, Sender] = {}
     if settings.twilio_enabled:
         assert settings.twilio_account_sid and settings.twilio_auth_token
-        return {
-            "sms": TwilioSender(
-                account_sid=settings.twilio_account_sid,
-                auth_token=settings.twilio_auth_token,
-                from_number=settings.twilio_from_number,
-                messaging_service_sid=settings.twilio_messaging_service_sid,
-                api_base_url=settings.twilio_api_base_url,
-                status_callback=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
-                timeout=settings.provider_timeout_seconds,
-            )
-        }
-    return {"sms": SandboxSender()}
+        senders["sms"] = TwilioSender(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            from_number=settings.twilio_from_number,
+            messaging_service_sid=settings.twilio_messaging_service_sid,
+            api_base_url=settings.twilio_api_base_url,
+            status_callback=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
+            timeout=settings.provider_timeout_seconds,
+        )
+    elif settings.sandbox_enabled:
+        senders["sms"] = SandboxSender()
+    if settings.telegram_enabled:
+        assert settings.telegram_bot_token
+        senders["telegram"] = TelegramSender(
+            token=settings.telegram_bot_token,
+            api_base_url=settings.telegram_api_base_url,
+            timeout=settings.provider_timeout_seconds,
+        )
+    return senders
 
 
 def build_services(
@@ -79,6 +94,7 @@ def build_services(
         lease_seconds=settings.outbox_lease_seconds,
         retry_base_seconds=settings.retry_base_seconds,
         retry_max_seconds=settings.retry_max_seconds,
+        on_failure=[FallbackOnFailure(senders), mark_blocked_chat],
     )
     return Services(
         settings=settings,
@@ -93,6 +109,7 @@ def build_services(
             emergency_number=emergency,
             clinic_name=settings.clinic_name,
             page_max_attempts=settings.page_max_attempts,
+            telegram_pages="telegram" in senders,
         ),
         safety_check_window=timedelta(minutes=settings.safety_check_window_minutes),
         flows=library or flows.load_library(settings.flows_dir),

@@ -12,6 +12,11 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.phones import InvalidPhone, normalize_phone
 
 
+def _hhmm_time(value: str) -> time:
+    hour, minute = value.split(":")
+    return time(int(hour), int(minute))
+
+
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names the variable and why."""
 
@@ -103,9 +108,7 @@ class Settings(BaseSettings):
 
     @property
     def quiet_hours(self) -> tuple[time, time]:
-        start = time(*(int(p) for p in self.quiet_hours_start.split(":")))
-        end = time(*(int(p) for p in self.quiet_hours_end.split(":")))
-        return start, end
+        return _hhmm_time(self.quiet_hours_start), _hhmm_time(self.quiet_hours_end)
 
     @property
     def twilio_enabled(self) -> bool:

@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, metrics
 from bot.bootstrap import Services
+from bot.channels import telegram_link
 from bot.channels.base import InboundMessage
 from bot.checkins import runner
 from bot.logs import log
@@ -26,7 +27,7 @@ from bot.safety import acknowledge as ack
 from bot.safety import escalation, safety_check
 from bot.safety.screening import Level, Screening, screen
 from storage.inserts import insert_ignoring_conflict
-from storage.models import Clinician, Message, Patient, Priority
+from storage.models import Clinician, Message, Patient, Priority, SafetyCheckState
 
 
 @dataclass(frozen=True)
@@ -84,6 +85,14 @@ async def _handle(
         level=screening.level.value,
         patient=message.patient_id,
     )
+    # Telegram `/start <code>` linking, /help, text-less messages: after screening
+    # and storing; a risky message never stops here (bot/channels/telegram_link.py).
+    telegram_reply = await telegram_link.reply_before_routing(
+        session, services, inbound, message, now=now
+    )
+    if telegram_reply is not None and screening.level == Level.NONE:
+        await _reply(session, message, now, telegram_reply)
+        return InboundResult(message_id, False, screening.level.value)
     if patient is None:
         clinician = await _clinician_for(session, inbound)
         command = ack.parse_command(inbound.text)
@@ -115,7 +124,7 @@ async def _patient_message(
     pending = await safety_check.pending_for(session, address=message.address)
     if screening.level == Level.URGENT:
         if pending is not None:
-            pending.state = safety_check.SafetyCheckState.ESCALATED
+            pending.state = SafetyCheckState.ESCALATED
         opened = await escalation.open_or_join(
             session,
             services.escalation,

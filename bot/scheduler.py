@@ -27,13 +27,27 @@ async def tick_safety(services: Services) -> int:
     return moved
 
 
+DISPATCH_BATCH = 100
+
+
 async def tick_checkins(services: Services) -> int:
     """Plan missing daily rows, start due check-ins, send reminders, expire silence."""
     now = services.clock()
     quiet = QuietHours(*services.settings.quiet_hours)
     async with services.sessions() as session, session.begin():
         await plan_missing_dailies(session, now=now, quiet=quiet)
-        handled = await dispatch_due(session, services, now=now, quiet=quiet)
+    handled = 0
+    while True:  # one transaction per batch, so a crash loses at most one batch's work
+        async with services.sessions() as session, session.begin():
+            batch = await dispatch_due(
+                session, services, now=now, quiet=quiet, limit=DISPATCH_BATCH
+            )
+        handled += batch
+        if batch:
+            services.outbox.wake()
+        if batch < DISPATCH_BATCH:
+            break
+    async with services.sessions() as session, session.begin():
         handled += await tick_flows(session, services, now=now)
     if handled:
         services.outbox.wake()

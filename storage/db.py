@@ -50,3 +50,9 @@ def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def on_postgres(session: AsyncSession) -> bool:
+    """Whether row locks (`FOR UPDATE SKIP LOCKED`) are available for claiming work."""
+    bind = session.get_bind()
+    return bind.dialect.name == "postgresql"

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.db import on_postgres
 from storage.models import Base
 
 
@@ -18,13 +19,12 @@ async def insert_ignoring_conflict(
     Returns the new row's id, or None when the row already existed: this is
     how a provider's retried webhook or a re-claimed job stays a no-op.
     """
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    insert = postgresql.insert if on_postgres(session) else sqlite.insert
     statement = (
         insert(model)
         .values(**values)
         .on_conflict_do_nothing(index_elements=conflict_on)
-        .returning(model.__table__.c.id)  # type: ignore[attr-defined]
+        .returning(model.__table__.c.id)
     )
     result = await session.execute(statement)
     row = result.first()

@@ -11,6 +11,7 @@ import flows
 from bot.bootstrap import Services
 from bot.checkins.events import TurnContext, apply
 from bot.logs import log
+from storage.db import on_postgres
 from storage.models import (
     CheckinStatus,
     FlowSession,
@@ -137,7 +138,7 @@ async def tick_flows(session: AsyncSession, services: Services, *, now: datetime
         FlowSession.status == FlowSessionStatus.ACTIVE,
         or_(FlowSession.expires_at <= now, FlowSession.reminder_at <= now),
     )
-    if session.bind.dialect.name == "postgresql":
+    if on_postgres(session):
         query = query.with_for_update(skip_locked=True)
     due = list((await session.scalars(query.limit(500))).all())
     for fs in due:

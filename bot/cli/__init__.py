@@ -5,10 +5,11 @@ from __future__ import annotations
 import typer
 
 from bot.cli import db, infusions, people
-from bot.cli.serve import serve
+from bot.cli.serve import serve, worker
 
 app = typer.Typer(help="checkin-bot: check-ins, screening and escalation.", no_args_is_help=True)
 app.command("serve")(serve)
+app.command("worker")(worker)
 app.add_typer(db.app, name="db")
 app.add_typer(people.patient_app, name="patient")
 app.add_typer(people.clinician_app, name="clinician")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
-from collections.abc import Mapping
-from datetime import timedelta
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -16,7 +16,13 @@ from bot.channels.base import OutboundMessage, PermanentSendError, Sender, SendE
 from bot.clock import Clock
 from bot.logs import log
 from bot.phones import mask
+from storage.db import on_postgres
 from storage.models import DeliveryAttempt, Message, OutboxItem, OutboxStatus
+
+# Called in the failing item's transaction when it fails for good (a refused
+# send, or retries used up): a page falls back to another channel, a blocked
+# Telegram chat marks its patient unreachable.
+FailureHook = Callable[[AsyncSession, OutboxItem, SendError, datetime], Awaitable[None]]
 
 
 class OutboxWorker:
@@ -32,6 +38,7 @@ class OutboxWorker:
         retry_max_seconds: float = 300.0,
         batch_size: int = 50,
         concurrency: int = 8,
+        on_failure: Sequence[FailureHook] = (),
     ) -> None:
         self._sessions = sessions
         self._senders = senders
@@ -43,6 +50,7 @@ class OutboxWorker:
         self._batch_size = batch_size
         self._limit = asyncio.Semaphore(concurrency)
         self._wakeup = asyncio.Event()
+        self._on_failure = tuple(on_failure)
 
     def wake(self) -> None:
         """Send now rather than on the next tick (called after a commit that queued a page)."""
@@ -87,7 +95,7 @@ class OutboxWorker:
                 .order_by(OutboxItem.priority, OutboxItem.next_attempt_at, OutboxItem.id)
                 .limit(self._batch_size)
             )
-            if session.bind.dialect.name == "postgresql":
+            if on_postgres(session):
                 query = query.with_for_update(skip_locked=True)
             items = list((await session.scalars(query)).all())
             if items:
@@ -173,6 +181,9 @@ class OutboxWorker:
                     error=exc.reason[:300],
                 )
             )
+            if permanent:
+                for hook in self._on_failure:
+                    await hook(session, item, exc, now)
         outcome = "failed" if permanent else "retry"
         metrics.SEND_FAILURES.labels(item.channel, outcome).inc()
         log.warning(

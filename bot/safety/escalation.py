@@ -18,6 +18,7 @@ from bot import audit, metrics
 from bot.logs import log
 from bot.outbox import enqueue
 from bot.safety.ladder import LadderPolicy
+from bot.safety.page_channels import page_route
 from bot.safety.rota import everyone_active, resolve_target
 from storage.models import (
     Clinician,
@@ -39,6 +40,7 @@ class EscalationSettings:
     emergency_number: str
     clinic_name: str
     page_max_attempts: int = 12
+    telegram_pages: bool = False  # page clinicians with a linked chat on Telegram first
 
 
 def new_code() -> str:
@@ -199,11 +201,12 @@ async def _page(
     now: datetime,
 ) -> None:
     key = f"page:{escalation.id}:{escalation.round}:{escalation.level_index}:{clinician.id}"
+    channel, address, extra = page_route(clinician, escalation, telegram=cfg.telegram_pages)
     item_id = await enqueue(
         session,
         key=key,
-        channel="sms",
-        address=clinician.phone,
+        channel=channel,
+        address=address,
         body=page_text(escalation, patient, detail),
         now=now,
         purpose="page",
@@ -211,6 +214,7 @@ async def _page(
         max_attempts=cfg.page_max_attempts,
         clinician_id=clinician.id,
         escalation_id=escalation.id,
+        extra=extra,
     )
     session.add(
         EscalationPage(
@@ -218,7 +222,7 @@ async def _page(
             clinician_id=clinician.id,
             role=role,
             round=escalation.round,
-            channel="sms",
+            channel=channel,
             outbox_item_id=item_id,
             created_at=now,
         )

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outbox import enqueue
 from bot.safety.escalation import EscalationSettings, open_or_join, wrote
+from storage.db import on_postgres
 from storage.models import Message, Patient, Priority, SafetyCheck, SafetyCheckState
 
 SAFETY_QUESTION = (
@@ -124,7 +125,7 @@ async def sweep_unanswered(session: AsyncSession, cfg: EscalationSettings, *, no
     query = select(SafetyCheck).where(
         SafetyCheck.state == SafetyCheckState.PENDING, SafetyCheck.due_at <= now
     )
-    if session.bind.dialect.name == "postgresql":
+    if on_postgres(session):
         query = query.with_for_update(skip_locked=True)
     due = list((await session.scalars(query)).all())
     for check in due:

@@ -17,6 +17,8 @@ from bot.safety.escalation import (
     wrote,
 )
 from bot.safety.ladder import LadderPolicy
+from bot.safety.page_channels import page_route
+from storage.db import on_postgres
 from storage.models import Clinician, Escalation, EscalationState, Message, Patient, Priority
 
 
@@ -33,7 +35,7 @@ async def sweep_escalations(
         .order_by(Escalation.next_page_at)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if on_postgres(session):
         query = query.with_for_update(skip_locked=True)
     due = list((await session.scalars(query)).all())
     for escalation in due:
@@ -63,11 +65,12 @@ async def _repage_holder(
     holder = await session.get(Clinician, escalation.acked_by_id)
     if holder is not None:
         stamp = int(now.timestamp())
+        channel, address, _ = page_route(holder, escalation, telegram=cfg.telegram_pages)
         await enqueue(
             session,
             key=f"repage:{escalation.id}:{stamp}",
-            channel="sms",
-            address=holder.phone,
+            channel=channel,
+            address=address,
             body=(
                 f"Still unresolved: {escalation.code} for {who(patient, escalation.address)}. "
                 f"Reply RESOLVE {escalation.code} <note> when done."

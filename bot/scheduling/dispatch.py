@@ -21,6 +21,7 @@ from bot.checkins.runner import start_flow
 from bot.logs import log
 from bot.safety.escalation import unresolved_for
 from bot.scheduling.plan import QuietHours, next_daily
+from storage.db import on_postgres
 from storage.inserts import insert_ignoring_conflict
 from storage.models import CheckinStatus, Patient, PatientStatus, ScheduledCheckin
 
@@ -119,7 +120,7 @@ async def dispatch_due(
         .order_by(ScheduledCheckin.due_at)
         .limit(limit)
     )
-    if session.bind.dialect.name == "postgresql":
+    if on_postgres(session):
         query = query.with_for_update(skip_locked=True)
     rows = list((await session.scalars(query)).all())
     for row in rows:

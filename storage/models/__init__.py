@@ -18,6 +18,7 @@ from storage.models.escalations import (
     SafetyCheck,
     SafetyCheckState,
 )
+from storage.models.links import TelegramLinkCode
 from storage.models.messages import DeliveryAttempt, Message, OutboxItem, OutboxStatus, Priority
 from storage.models.people import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
 
@@ -46,5 +47,6 @@ __all__ = [
     "Priority",
     "SafetyCheck",
     "SafetyCheckState",
+    "TelegramLinkCode",
     "utcnow",
 ]

@@ -1,0 +1,165 @@
+"""Dispatcher throughput: N due check-ins on PostgreSQL, sent by 1 and 3 worker processes.
+
+Seeds N patients, each with one daily check-in due now, starts `checkin worker`
+processes against the fake Twilio API (real twilio client, loopback HTTP), and
+waits until every first question has reached the fake. Prints total time,
+check-ins per second, duplicates at the provider (must be 0), and the lag
+between each check-in's due time and its arrival at the provider.
+
+    .venv/bin/python bench/dispatch.py [--rows 100000] [--workers 1 3]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlalchemy import insert, text
+from sqlalchemy.engine import make_url
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from storage.db import make_engine  # noqa: E402
+from storage.migrate import upgrade  # noqa: E402
+from storage.models import Patient, ScheduledCheckin  # noqa: E402
+from tests.fakes.server import BackgroundServer  # noqa: E402
+from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
+
+BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
+
+
+def phone(i: int) -> str:
+    return f"+1415{2000000 + i:07d}"
+
+
+async def admin(statement: str) -> None:
+    url = make_url(BASE).set(drivername="postgresql+asyncpg")
+    engine = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
+    async with engine.connect() as conn:
+        await conn.execute(text(statement))
+    await engine.dispose()
+
+
+async def seed(url: str, rows: int, due: datetime) -> None:
+    engine = make_engine(url)
+    await upgrade(engine)
+    async with engine.begin() as conn:
+        for start in range(0, rows, 5000):
+            chunk = range(start, min(rows, start + 5000))
+            await conn.execute(
+                insert(Patient),
+                [
+                    {
+                        "id": i + 1,
+                        "name": f"Patient {i}",
+                        "phone": phone(i),
+                        "channel": "sms",
+                        "timezone": "America/New_York",
+                        "checkin_time": "09:00",
+                        "language": "en",
+                        "status": "active",
+                        "created_at": due,
+                    }
+                    for i in chunk
+                ],
+            )
+            await conn.execute(
+                insert(ScheduledCheckin),
+                [
+                    {
+                        "patient_id": i + 1,
+                        "kind": "daily",
+                        "flow_id": "daily-checkin",
+                        "slot": "daily:bench",
+                        "due_at": due,
+                        "status": "due",
+                        "attempts": 0,
+                        "created_at": due,
+                    }
+                    for i in chunk
+                ],
+            )
+    await engine.dispose()
+
+
+def run(rows: int, workers: int, fake: FakeTwilio, fake_url: str) -> None:
+    name = f"checkin_dispatch_{uuid.uuid4().hex[:6]}"
+    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    url = make_url(BASE).set(drivername="postgresql+asyncpg", database=name)
+    url_text = url.render_as_string(hide_password=False)
+    due = datetime.now(UTC) - timedelta(seconds=1)
+    asyncio.run(seed(url_text, rows, due))
+    fake.reset()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url_text,
+        "TWILIO_ACCOUNT_SID": fake.account_sid,
+        "TWILIO_AUTH_TOKEN": fake.auth_token,
+        "TWILIO_FROM_NUMBER": "+14152000000",
+        "TWILIO_API_BASE_URL": fake_url,
+        "CHECKIN_TICK_SECONDS": "0.5",
+        "OUTBOX_TICK_SECONDS": "0.5",
+        "QUIET_HOURS_START": "00:00",
+        "QUIET_HOURS_END": "00:00",
+        "LOG_FORMAT": "json",
+    }
+    checkin = str(ROOT / ".venv" / "bin" / "checkin")
+    start_wall, start = time.time(), time.monotonic()
+    procs = [
+        subprocess.Popen(
+            [checkin, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+        )
+        for _ in range(workers)
+    ]
+    deadline = start + 600
+    try:
+        while len(fake.sent) < rows and time.monotonic() < deadline:
+            time.sleep(0.2)
+        time.sleep(2)  # give any duplicate a chance to show up
+    finally:
+        for proc in procs:
+            proc.terminate()
+        for proc in procs:
+            proc.wait(timeout=30)
+    elapsed = time.monotonic() - start
+    sent = list(fake.sent)
+    counts = Counter(m.to for m in sent)
+    duplicates = sum(c - 1 for c in counts.values() if c > 1)
+    lags = sorted(start_wall + (m.received_at - start) - due.timestamp() for m in sent)
+    print(f"{workers} worker(s), {rows} due check-ins on PostgreSQL")
+    print(f"  delivered {len(counts)} of {rows}; duplicates at the provider: {duplicates}")
+    finish = (max(m.received_at for m in sent) - start) if sent else float("nan")
+    print(f"  time to last delivery {finish:.1f} s = {len(counts) / finish:.0f} check-ins/s")
+    if lags:
+        p99 = lags[min(len(lags) - 1, int(0.99 * len(lags)))]
+        print(f"  lag due -> provider: p50 {statistics.median(lags):.1f} s, p99 {p99:.1f} s")
+    print(f"  (wall time including shutdown: {elapsed:.1f} s)")
+    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=100_000)
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 3])
+    args = parser.parse_args()
+    fake = FakeTwilio()
+    server = BackgroundServer(fake.app()).start()
+    try:
+        for workers in args.workers:
+            run(args.rows, workers, fake, server.url)
+    finally:
+        server.stop()
+
+
+if __name__ == "__main__":
+    main()
