@@ -65,8 +65,10 @@ def prepare_database(kind: str, workdir: Path) -> str:
     base = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
     name = f"checkin_bench_{uuid.uuid4().hex[:6]}"
     asyncio.run(_create_pg(base, name))
-    return make_url(base).set(drivername="postgresql+asyncpg", database=name).render_as_string(
-        hide_password=False
+    return (
+        make_url(base)
+        .set(drivername="postgresql+asyncpg", database=name)
+        .render_as_string(hide_password=False)
     )
 
 
@@ -157,7 +159,9 @@ async def load(port: int, fake: FakeTwilio, n: int, risky_share: float, concurre
         tag = page.body.split("[", 1)[1].split("]", 1)[0] if "[" in page.body else None
         if tag is not None and int(tag) in sent_at:
             latencies.append((page.received_at - sent_at[int(tag)]) * 1000)
-    print(f"  inbound: {n} webhooks in {elapsed:.2f} s = {n / elapsed:.0f} msg/s, non-200: {errors}")
+    print(
+        f"  inbound: {n} webhooks in {elapsed:.2f} s = {n / elapsed:.0f} msg/s, non-200: {errors}"
+    )
     print(f"  pages: {len(latencies)} of {len(risky_ids)} risky messages reached the provider")
     if latencies:
         print(
@@ -207,8 +211,10 @@ def run(kind: str, args: argparse.Namespace) -> None:
                 except httpx.TransportError:
                     pass
                 time.sleep(0.1)
-            print(f"{kind}: {args.messages} messages, {args.risky:.0%} risky, "
-                  f"concurrency {args.concurrency}")
+            print(
+                f"{kind}: {args.messages} messages, {args.risky:.0%} risky, "
+                f"concurrency {args.concurrency}"
+            )
             asyncio.run(load(port, fake, args.messages, args.risky, args.concurrency))
             print(f"  server peak RSS: {peak_rss_mib(server.pid):.0f} MiB")
         finally:
