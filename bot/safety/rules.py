@@ -1,0 +1,169 @@
+"""The rules layer of screening: curated phrase patterns, matched on normalised text.
+
+The data lives in ``patterns.yaml`` (see its header for the authoring rules); this module
+compiles it once at import and matches it. Pure: no I/O after import, no clock.
+
+How a message is judged:
+
+* Every **category** (``direct_ideation``, ``plan_means`` ...) has an ``urgent`` and a
+  ``check`` list. All patterns of one list are compiled into one alternation, so a message
+  costs about two regex scans per category.
+* A **guard** (an idiom such as "dying to know", or a denial such as "I'm not suicidal")
+  matches a span of the text. A risk match is changed by a guard only when the guard's span
+  contains the whole risk match, so a guard can never touch a different risky phrase
+  elsewhere in the message ("I'm not suicidal but I want to die" stays urgent). A guard caps
+  the match at ``none`` (silenced) or ``check`` (for example a denial of intent, "I'm not
+  going to kill myself", or an attempt clearly placed years ago), optionally only for some
+  categories. When a guarded match is found, the search resumes one character later, so a
+  guard cannot hide an overlapping unguarded match of the same list.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from typing import Literal, cast
+
+import yaml
+
+__all__ = ["CATEGORIES", "Hit", "RuleSet", "Severity", "find_hits", "load_rules"]
+
+Severity = Literal["check", "urgent"]
+Cap = Literal["none", "check"]
+_SEVERITIES: tuple[Severity, ...] = ("urgent", "check")
+_MACRO = re.compile(r"%([A-Z_]+)%")
+# A letter run in a regex source, not the letter after a backslash ("\bbetter" keeps "\b").
+_SQUEEZABLE = re.compile(r"(?<!\\)([a-z])\1+")
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One category found in a message, at the severity left after guards."""
+
+    category: str
+    severity: Severity
+
+
+@dataclass(frozen=True, slots=True)
+class _PatternList:
+    category: str
+    severity: Severity
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class _Guard:
+    name: str
+    cap: Cap
+    categories: frozenset[str] | None  # None: applies to every category
+    regex: re.Pattern[str]
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Compiled patterns and guards, in category order."""
+
+    categories: tuple[str, ...]
+    lists: tuple[_PatternList, ...]
+    guards: tuple[_Guard, ...]
+
+
+def _expand(source: str, macros: Mapping[str, str]) -> str:
+    for _ in range(5):  # macros may use macros; five levels is plenty and stops cycles
+        expanded = _MACRO.sub(lambda m: macros[m.group(1)], source)
+        if expanded == source:
+            break
+        source = expanded
+    if _MACRO.search(source):
+        raise ValueError(f"macro left unexpanded in pattern: {source}")
+    return _SQUEEZABLE.sub(r"\1", source)
+
+
+def _compile(patterns: list[str], macros: Mapping[str, str]) -> re.Pattern[str]:
+    body = "|".join(f"(?:{_expand(p, macros)})" for p in patterns)
+    return re.compile(rf"\b(?:{body})\b")
+
+
+def load_rules(source: str) -> RuleSet:
+    """Compile a patterns YAML document; raises ValueError or re.error on bad data."""
+    data = yaml.safe_load(source)
+    macros = {str(k): str(v) for k, v in data.get("macros", {}).items()}
+    lists: list[_PatternList] = []
+    for category, levels in data["categories"].items():
+        unknown = set(levels) - set(_SEVERITIES)
+        if unknown:
+            raise ValueError(f"{category}: unknown level(s) {sorted(unknown)}")
+        for severity in _SEVERITIES:
+            if levels.get(severity):
+                regex = _compile([str(p) for p in levels[severity]], macros)
+                lists.append(_PatternList(str(category), severity, regex))
+    guards: list[_Guard] = []
+    for name, guard in data["guards"].items():
+        cap = str(guard.get("cap", "none"))
+        if cap not in ("none", "check"):
+            raise ValueError(f"guard {name}: cap must be none or check, not {cap}")
+        only = guard.get("categories")
+        categories = frozenset(str(c) for c in only) if only else None
+        if categories and not categories <= set(data["categories"]):
+            raise ValueError(f"guard {name}: unknown categories {sorted(categories)}")
+        regex = _compile([str(p) for p in guard["patterns"]], macros)
+        guards.append(_Guard(str(name), cast(Cap, cap), categories, regex))
+    return RuleSet(tuple(str(c) for c in data["categories"]), tuple(lists), tuple(guards))
+
+
+def _spans(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
+    """Every match, including ones that start inside an earlier match."""
+    pos = 0
+    while (match := regex.search(text, pos)) is not None:
+        yield match
+        pos = match.start() + 1
+
+
+def _cap_for(
+    category: str, start: int, end: int, guard_spans: list[tuple[int, int, _Guard]]
+) -> Cap | None:
+    """The weakest cap among guards that contain [start, end), or None when unguarded.
+
+    Where a silencing guard and a check-capping guard both contain a match, the match is kept
+    at check: when two readings disagree, the safer one wins.
+    """
+    caps = {
+        g.cap
+        for g_start, g_end, g in guard_spans
+        if g_start <= start and end <= g_end and (g.categories is None or category in g.categories)
+    }
+    if not caps:
+        return None
+    return "check" if "check" in caps else "none"
+
+
+def find_hits(normalized: str, rules: RuleSet) -> list[Hit]:
+    """Categories matched in already-normalised text, strongest severity per category."""
+    guard_spans = [
+        (m.start(), m.end(), g) for g in rules.guards for m in _spans(g.regex, normalized)
+    ]
+    found: dict[str, Severity] = {}
+    for plist in rules.lists:
+        if found.get(plist.category) == "urgent":
+            continue
+        for match in _spans(plist.regex, normalized):
+            cap = _cap_for(plist.category, match.start(), match.end(), guard_spans)
+            if cap is None:
+                found[plist.category] = (
+                    "urgent" if "urgent" in (plist.severity, found.get(plist.category)) else "check"
+                )
+                break
+            if cap == "check":
+                found.setdefault(plist.category, "check")
+    return [Hit(c, found[c]) for c in rules.categories if c in found]
+
+
+def _load_default() -> RuleSet:
+    source = resources.files("bot.safety").joinpath("patterns.yaml").read_text(encoding="utf-8")
+    return load_rules(source)
+
+
+DEFAULT_RULES = _load_default()
+CATEGORIES = DEFAULT_RULES.categories
