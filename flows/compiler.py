@@ -41,7 +41,8 @@ def compile_spec(spec: FlowSpec, source: str) -> tuple[Flow | None, Problems]:
         following = spec.steps[index + 1].id if index + 1 < len(spec.steps) else END
         step = _step(step_spec, ("steps", index), following, ids, answers, problems)
         steps.setdefault(step.id, step)
-    problems += say_loops(spec.steps, steps)
+    if len(ids) == len(spec.steps):  # a duplicate id would make loops up
+        problems += say_loops(spec.steps, steps)
     problems += score_problems(spec.scoring, answers)
     if problems or expires is None:
         return None, problems

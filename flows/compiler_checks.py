@@ -90,7 +90,7 @@ def score_problems(
         for i, item in enumerate(score.items):
             answer = answers.get(item)
             if not isinstance(answer, ScaleAnswer | NumberAnswer):
-                message = f'"{item}" is not a scale or number question'
+                message = f'"{item}" is not the id of a scale or number question'
                 problems.append((("scoring", s, "items", i), message))
                 bounded = False
             elif isinstance(answer, NumberAnswer) or score.items.index(item) != i:

@@ -45,6 +45,7 @@ _MISSING: dict[str, dict[str, str]] = {
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:])")
 _DOUBLE_SPACE = re.compile(r"[ \t]{2,}")
 _LEADING_PUNCT = re.compile(r"^[,;:]\s*", re.MULTILINE)
+_COMMA_BEFORE_STOP = re.compile(r"[,;:]\s*([.!?])")
 
 
 def pick(text: LocalText, language: str) -> str:
@@ -97,6 +98,7 @@ def render(text: LocalText, context: Context) -> str:
     rendered = _PLACEHOLDER.sub(fill, template)
     if blanked:
         rendered = _SPACE_BEFORE_PUNCT.sub(r"\1", rendered)
+        rendered = _COMMA_BEFORE_STOP.sub(r"\1", rendered)
         rendered = _DOUBLE_SPACE.sub(" ", rendered)
         rendered = _LEADING_PUNCT.sub("", rendered)
     return rendered.strip()

@@ -56,9 +56,7 @@ def load_marked(text: str) -> tuple[Any, Lines, list[tuple[Loc, str, int]]]:
         lines[()] = node.start_mark.line + 1
         return _build(loader, node, (), lines, problems), lines, problems
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line = mark.line + 1 if mark is not None else 1
-        raise YamlProblem(line, f"not valid YAML: {error.problem or error}") from error
+        raise _problem(error) from error
     finally:
         loader.dispose()
 
@@ -96,3 +94,14 @@ def _build(
             mapping[key] = _build(loader, value_node, (*loc, key), lines, problems)
         return mapping
     return loader.construct_object(node)
+
+
+def _problem(error: yaml.MarkedYAMLError) -> YamlProblem:
+    # The problem mark is where the parser gave up; the context mark, when
+    # there is one, is often where the mistake is (an unclosed quote).
+    mark = error.problem_mark or error.context_mark
+    line = mark.line + 1 if mark is not None else 1
+    message = f"not valid YAML: {error.problem or error}"
+    if error.context and error.context_mark is not None:
+        message += f" ({error.context} on line {error.context_mark.line + 1})"
+    return YamlProblem(line, message)

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict
 
 from flows.answers._base import Loc
-from flows.answers._words import find_phrases, normalise, phrase_key, words
+from flows.answers._words import PhraseIndex, normalise, phrase_key, words
 from flows.fields import LocalTextField, check_name
 from flows.texts import pick
 
@@ -64,7 +64,12 @@ def option_problems(options: Mapping[str, Option]) -> list[tuple[Loc, str]]:
         if not key:
             found.append((("choices", value, "reply"), "must contain a letter or digit"))
         elif key in seen:
-            found.append((("choices", value, "reply"), f'"{option.reply}" is also {seen[key]}'))
+            found.append(
+                (
+                    ("choices", value, "reply"),
+                    f'"{option.reply}" is already the reply for {seen[key]}',
+                )
+            )
         seen[key] = value
     return found
 
@@ -105,14 +110,14 @@ class OptionReader:
             if not option.reply.strip().isdigit():
                 names.append(option.reply)
             phrases.update({phrase_key(n): value for n in names if phrase_key(n)})
-        self._phrases = phrases
+        self._phrases = PhraseIndex(phrases)
         self._single_digits = all(len(k) == 1 and k[0].isdigit() for k in self._replies)
 
     def read(self, text: str) -> Selection:
         tokens = words(normalise(text))
         picked: list[object] = []
         taken = [False] * len(tokens)
-        for start, end, tag in find_phrases(tokens, self._phrases):
+        for start, end, tag in self._phrases.find(tokens):
             taken[start:end] = [True] * (end - start)
             if tag in (_NONE, NONE_VALUE) or not self._denied(tokens, start):
                 picked.append(tag)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -30,11 +30,14 @@ _SPACES = re.compile(r"\s+")
 
 def normalise(text: str) -> str:
     """Lower-case ASCII words and digits: "Sííí 👍, about a 7/10!" -> "si yes about a 7/10"."""
-    text = unicodedata.normalize("NFKC", text)
-    for emoji, word in _EMOJI_WORDS.items():
-        text = text.replace(emoji, word)
-    text = unicodedata.normalize("NFD", text.casefold())
-    text = "".join(c for c in text if not unicodedata.combining(c))
+    if text.isascii():
+        text = text.lower()
+    else:
+        text = unicodedata.normalize("NFKC", text)
+        for emoji, word in _EMOJI_WORDS.items():
+            text = text.replace(emoji, word)
+        text = unicodedata.normalize("NFD", text.casefold())
+        text = "".join(c for c in text if not unicodedata.combining(c))
     # "don't" -> "dont" so contractions stay one word.
     text = text.replace("'", "").replace("\u2019", "")
     text = text.replace("&", " and ").replace("+", " and ")
@@ -53,26 +56,36 @@ def phrase_key(text: str) -> tuple[str, ...]:
     return tuple(words(normalise(text)))
 
 
-def find_phrases(
-    tokens: Sequence[str], phrases: Mapping[tuple[str, ...], T]
-) -> list[tuple[int, int, T]]:
-    """Return non-overlapping (start, end, tag) matches, longest phrases first.
+class PhraseIndex(Generic[T]):
+    """Phrases to look for in tokens, indexed by their first word.
 
-    Longest first so that "severe headache" wins over "headache" and
-    "not sure" over "not".
+    Matching runs left to right and takes the longest phrase at each
+    position, so "severe headache" wins over "headache" and "not sure"
+    over "not".
     """
-    taken = [False] * len(tokens)
-    found: list[tuple[int, int, T]] = []
-    for phrase in sorted(phrases, key=len, reverse=True):
-        size = len(phrase)
-        if size == 0:
-            continue
-        for start in range(len(tokens) - size + 1):
-            end = start + size
-            if tuple(tokens[start:end]) == phrase and not any(taken[start:end]):
-                taken[start:end] = [True] * size
-                found.append((start, end, phrases[phrase]))
-    return sorted(found, key=lambda match: match[0])
+
+    def __init__(self, phrases: Mapping[tuple[str, ...], T]) -> None:
+        self._by_first: dict[str, list[tuple[tuple[str, ...], T]]] = {}
+        for phrase, tag in phrases.items():
+            if phrase:
+                self._by_first.setdefault(phrase[0], []).append((phrase, tag))
+        for candidates in self._by_first.values():
+            candidates.sort(key=lambda candidate: len(candidate[0]), reverse=True)
+
+    def find(self, tokens: Sequence[str]) -> list[tuple[int, int, T]]:
+        """Return non-overlapping (start, end, tag) matches in order."""
+        found: list[tuple[int, int, T]] = []
+        i = 0
+        while i < len(tokens):
+            for phrase, tag in self._by_first.get(tokens[i], ()):
+                end = i + len(phrase)
+                if tuple(tokens[i:end]) == phrase:
+                    found.append((i, end, tag))
+                    i = end
+                    break
+            else:
+                i += 1
+        return found
 
 
 _UNITS = {
@@ -94,6 +107,7 @@ _TENS = {
 # "one" is a pronoun as often as a number: "no one cares" is not a 1.
 _PRONOUN_BEFORE_ONE = {"no", "any", "some", "every", "each", "the", "this", "that", "which"}
 _OUT_OF = {("/",), ("out", "of"), ("of",), ("de",), ("sobre",)}
+_MAX_DIGITS = 15
 _HALF = {("and", "a", "half"), ("y", "media"), ("y", "medio")}
 
 
@@ -135,7 +149,9 @@ def numbers(text: str, *, decimal_comma: bool = False) -> list[tuple[float, floa
     while i < len(tokens):
         token = tokens[i]
         if token[0].isdigit():
-            values.append(float(token))
+            # A run of digits nobody means as an answer (and that would
+            # overflow a float) is read as a word, i.e. ignored.
+            values.append(float(token) if len(token) <= _MAX_DIGITS else token)
             i += 1
             continue
         read = _word_value(tokens, i)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import ClassVar, Literal
 
 from flows.answers._base import AnswerType, Loc, Parsed, Rejected, ValueKind, register
-from flows.answers._words import find_phrases, normalise, numbers, phrase_key, words
+from flows.answers._words import PhraseIndex, normalise, numbers, phrase_key, words
 from flows.fields import LocalTextField
 from flows.texts import pick
 from flows.types import Choice
@@ -72,13 +73,18 @@ class ScaleAnswer(AnswerType):
             return Rejected("out_of_range")
         return Parsed(int(value))
 
+    @cached_property
+    def _label_index(self) -> PhraseIndex[int]:
+        return PhraseIndex(
+            {
+                phrase_key(label): point
+                for point, texts in self.labels.items()
+                for label in texts.values()
+            }
+        )
+
     def _parse_label(self, norm: str) -> Parsed | Rejected:
-        phrases = {
-            phrase_key(label): point
-            for point, texts in self.labels.items()
-            for label in texts.values()
-        }
-        points = {point for _, _, point in find_phrases(words(norm), phrases)}
+        points = {point for _, _, point in self._label_index.find(words(norm))}
         if len(points) == 1:
             return Parsed(points.pop())
         return Rejected("pick_one" if points else "not_understood")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import ClassVar, Literal
 
 from flows.answers._base import AnswerType, Parsed, Rejected, ValueKind, register
-from flows.answers._words import find_phrases, normalise, phrase_key, words
+from flows.answers._words import PhraseIndex, normalise, phrase_key, words
 from flows.texts import pick
 from flows.types import Choice
 
@@ -30,11 +30,13 @@ _HEDGE = (
     "no estoy segura", "puede ser", "algo",
 )  # fmt: skip
 
-_PHRASES: dict[tuple[str, ...], str] = {
-    **{phrase_key(p): "yes" for p in _YES},
-    **{phrase_key(p): "no" for p in _NO},
-    **{phrase_key(p): "hedge" for p in _HEDGE},
-}
+_PHRASES = PhraseIndex(
+    {
+        **{phrase_key(p): "yes" for p in _YES},
+        **{phrase_key(p): "no" for p in _NO},
+        **{phrase_key(p): "hedge" for p in _HEDGE},
+    }
+)
 _HINT = {"en": "Please reply YES or NO.", "es": "Responda SÍ o NO."}
 _LABELS = {"yes": {"en": "Yes", "es": "Sí"}, "no": {"en": "No", "es": "No"}}
 
@@ -63,7 +65,7 @@ class YesNoAnswer(AnswerType):
     type: Literal["yes_no"]
 
     def parse(self, text: str) -> Parsed | Rejected:
-        tags = {tag for _, _, tag in find_phrases(words(normalise(text)), _PHRASES)}
+        tags = {tag for _, _, tag in _PHRASES.find(words(normalise(text)))}
         if "hedge" in tags:
             return Parsed("yes", note="hedged")
         if tags == {"yes", "no"}:
