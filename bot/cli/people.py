@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
+from bot.cli.telegram_links import clinician_link, new_code_for, patient_link, print_link
 from bot.phones import InvalidPhone, mask, normalize_phone
 from storage.models import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
 
@@ -49,7 +50,7 @@ def patient_add(
     checkin_time: Annotated[str, typer.Option(help="Daily check-in, local HH:MM")] = "09:00",
     language: Annotated[str, typer.Option(help="en or es")] = "en",
 ) -> None:
-    """Enroll a patient; prints the patient id."""
+    """Enroll a patient; prints the patient id (and with --telegram, a one-time link)."""
     settings = settings_or_exit()
     zone = timezone or settings.clinic_timezone
     try:
@@ -68,7 +69,7 @@ def patient_add(
         raise fail("--name: must not be empty")
     number = _phone(phone)
 
-    async def work(session: AsyncSession) -> int:
+    async def work(session: AsyncSession) -> tuple[int, str | None]:
         patient = Patient(
             name=name.strip(),
             phone=number,
@@ -86,13 +87,16 @@ def patient_add(
             action="patient_enrolled",
             subject=f"patient:{patient.id}",
         )
-        return patient.id
+        code = await new_code_for(session, patient_id=patient.id) if telegram else None
+        return patient.id, code
 
     try:
-        patient_id = run_in_session(work)
+        patient_id, code = run_in_session(work)
     except IntegrityError:
         raise fail(f"a patient with phone {mask(number)} is already enrolled") from None
     typer.echo(patient_id)
+    if code is not None:
+        print_link(settings, code)
 
 
 @patient_app.command("list")
@@ -143,11 +147,12 @@ def clinician_add(
     name: Annotated[str, typer.Option(help="Full name")],
     phone: Annotated[str, typer.Option(help="Mobile number for pages, with country code")],
     telegram_chat_id: Annotated[str | None, typer.Option(help="Telegram chat id")] = None,
+    telegram: Annotated[bool, typer.Option(help="Print a one-time Telegram link")] = False,
 ) -> None:
     """Register a clinician who can be paged; prints the clinician id."""
     number = _phone(phone)
 
-    async def work(session: AsyncSession) -> int:
+    async def work(session: AsyncSession) -> tuple[int, str | None]:
         clinician = Clinician(name=name.strip(), phone=number, telegram_chat_id=telegram_chat_id)
         session.add(clinician)
         await session.flush()
@@ -158,12 +163,20 @@ def clinician_add(
             action="clinician_added",
             subject=f"clinician:{clinician.id}",
         )
-        return clinician.id
+        code = await new_code_for(session, clinician_id=clinician.id) if telegram else None
+        return clinician.id, code
 
     try:
-        typer.echo(run_in_session(work))
+        clinician_id, code = run_in_session(work)
     except IntegrityError:
         raise fail(f"a clinician with phone {mask(number)} already exists") from None
+    typer.echo(clinician_id)
+    if code is not None:
+        print_link(settings_or_exit(), code)
+
+
+patient_app.command("telegram-link")(patient_link)
+clinician_app.command("telegram-link")(clinician_link)
 
 
 @oncall_app.command("set")

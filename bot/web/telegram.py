@@ -1,0 +1,86 @@
+"""The Telegram webhook: check the secret token, persist, answer fast."""
+
+from __future__ import annotations
+
+import hmac
+import json
+
+from fastapi import APIRouter, Request, Response
+from starlette.background import BackgroundTask
+
+from bot.bootstrap import Services
+from bot.channels.base import SendError
+from bot.channels.telegram import MalformedUpdate, TelegramSender, parse_update
+from bot.conversation import handle_inbound
+from bot.logs import log
+
+router = APIRouter()
+MAX_BODY_BYTES = 256 * 1024
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"  # noqa: S105 - a header name
+
+
+def secret_is_valid(expected: str | None, given: str | None) -> bool:
+    if not expected or not given:
+        return False
+    return hmac.compare_digest(given.encode(), expected.encode())
+
+
+@router.post("/webhooks/telegram")
+async def telegram_update(request: Request) -> Response:
+    """Store, screen and act on one Update; replies go through the outbox."""
+    services: Services = request.app.state.services
+    if not secret_is_valid(
+        services.settings.telegram_webhook_secret, request.headers.get(SECRET_HEADER)
+    ):
+        log.warning("telegram_secret_rejected")
+        return Response("invalid secret token", status_code=403)
+    raw = await request.body()
+    if len(raw) > MAX_BODY_BYTES:
+        return Response("request too large", status_code=413)
+    try:
+        update = parse_update(json.loads(raw), services.clock())
+    except (ValueError, MalformedUpdate) as exc:  # JSONDecodeError and UnicodeError too
+        return Response(f"not a Telegram update: {type(exc).__name__}", status_code=400)
+    if update is None:
+        log.info("telegram_update_ignored")
+        return Response(status_code=200)
+    result = await handle_inbound(services, update.inbound)
+    task = None
+    if update.callback_query_id is not None and not result.duplicate:
+        task = BackgroundTask(_answer_callback, services, update.callback_query_id)
+    return Response(status_code=200, background=task)
+
+
+async def _answer_callback(services: Services, callback_query_id: str) -> None:
+    """Stop the button's spinner, after the response: Telegram is not kept waiting."""
+    sender = services.senders.get("telegram")
+    if not isinstance(sender, TelegramSender):
+        return
+    try:
+        await sender.answer_callback(callback_query_id)
+    except SendError as exc:  # cosmetic: the answer itself is already stored
+        log.warning("telegram_callback_answer_failed", error=exc.reason)
+
+
+async def register_webhook(services: Services) -> bool:
+    """Point Telegram at this service with the secret; only for an https PUBLIC_BASE_URL.
+
+    A failure is logged, not raised: SMS and pages must keep working while
+    an operator fixes the Telegram side.
+    """
+    settings = services.settings
+    sender = services.senders.get("telegram")
+    secret = settings.telegram_webhook_secret
+    if not isinstance(sender, TelegramSender) or not secret:
+        return False
+    if not settings.public_base_url.startswith("https://"):
+        log.info("telegram_webhook_not_registered", why="PUBLIC_BASE_URL is not https")
+        return False
+    url = settings.public_base_url.rstrip("/") + "/webhooks/telegram"
+    try:
+        await sender.set_webhook(url, secret)
+    except SendError as exc:
+        log.error("telegram_webhook_registration_failed", error=exc.reason)
+        return False
+    log.info("telegram_webhook_registered", url=url)
+    return True
