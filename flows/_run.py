@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import NamedTuple
 
-from flows.conditions import evaluate
+from flows.conditions import Condition, evaluate
 from flows.events import (
     EscalationRequested,
     Event,
@@ -42,6 +42,7 @@ class Run:
         self.reminded = state.reminded
         self.reminder_at = state.reminder_at
         self.answers: dict[str, Value] = dict(state.answers)
+        self.unreadable: list[str] = list(state.unreadable)
         self.events: list[Event] = []
         self.steps_entered = 0
 
@@ -81,18 +82,22 @@ class Run:
     def next_after(self, step: Step) -> str:
         """Return where the flow goes after a step: the first route that applies."""
         for route in step.routes:
-            if route.condition is None or evaluate(route.condition, self.answers):
+            if route.condition is None or self.holds(route.condition):
                 return route.goto
         return step.following
 
-    def escalate(self, step: Step) -> None:
+    def holds(self, condition: Condition) -> bool:
+        return evaluate(condition, self.answers, self.unreadable)
+
+    def escalate(self, step: Step) -> bool:
         """Request at most one escalation: the first of the step's rules that holds."""
         for rule in step.escalations:
-            if rule.condition is None or evaluate(rule.condition, self.answers):
+            if rule.condition is None or self.holds(rule.condition):
                 reason = rule.reason or rule.source or f"{step.id} was answered"
                 value = self.answers.get(step.id)
                 self.emit(EscalationRequested(step.id, rule.risk, reason, value))
-                return
+                return True
+        return False
 
     def complete(self) -> None:
         for score in self.flow.scores:
@@ -124,5 +129,6 @@ class Run:
             reminded=self.reminded,
             reprompts=self.reprompts,
             answers=self.answers,
+            unreadable=tuple(self.unreadable),
         )
         return Turn(state, self.events)

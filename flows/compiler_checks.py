@@ -8,7 +8,7 @@ from flows.answers import AnswerType
 from flows.answers._base import Loc
 from flows.answers.number import NumberAnswer
 from flows.answers.scale import ScaleAnswer
-from flows.conditions import SKIPPED, Condition, comparisons
+from flows.conditions import NO_ANSWER_WORDS, Condition, comparisons
 from flows.model import END, Step
 from flows.schema import Band, ScoreSpec, StepSpec
 
@@ -23,13 +23,13 @@ def condition_problems(condition: Condition, answers: Mapping[str, AnswerType]) 
         if answer is None:
             problems.append(f'"{c.name}" is not the id of a question step')
             continue
-        if c.literal == SKIPPED:
+        if c.literal in NO_ANSWER_WORDS:
             if c.op not in _WORD_OPS:
-                problems.append(f'"{c.name} {c.op} {SKIPPED}": use == or != with skipped')
+                problems.append(f'"{c.name} {c.op} {c.literal}": use == or != with {c.literal}')
             continue
         kind = answer.value_kind
         if kind == "text":
-            problems.append(f'"{c.name}" is free text: it can only be compared with skipped')
+            problems.append(f'"{c.name}" is free text: compare it only with skipped or unreadable')
         elif kind == "number":
             if not isinstance(c.literal, float) or c.op == "contains":
                 problems.append(f'"{c.name}" is a number: compare it with a number')

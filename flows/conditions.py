@@ -14,11 +14,13 @@ step. Numbers (`scale`, `number`) take `==`, `!=`, `<`, `<=`, `>`, `>=`.
 Words (`yes_no`, `choice`) take `==` and `!=` with one of the step's values
 (`yes`, `no`, or a choice name). `multi_choice` takes `contains NAME`, and
 `== NAME` for exactly that one option. Any step can be compared with
-`skipped` (`== skipped` is true when the patient skipped it or it could not
-be read). Combine with `and`, `or`, `not` and parentheses; `and` binds
-tighter than `or`.
+`skipped` (true when the patient skipped it or it could not be read) and
+with `unreadable` (true only when the re-prompts ran out, not when the
+patient chose to skip): `safety == unreadable` catches an unclear answer
+to a safety question. Combine with `and`, `or`, `not` and parentheses;
+`and` binds tighter than `or`.
 
-Apart from `skipped`, a comparison with a step that has no answer (not
+Apart from `skipped` and `unreadable`, a comparison with a step that has no answer (not
 reached, or skipped) is false whatever the operator, `!=` included; so
 `not (safety == no)` is true for a skipped safety question while
 `safety != no` is not. Conditions are read by a small parser when the flow
@@ -29,13 +31,15 @@ from __future__ import annotations
 
 import operator
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from typing import TypeAlias
 
 from flows.types import Value
 
 SKIPPED = "skipped"
+UNREADABLE = "unreadable"
+NO_ANSWER_WORDS = (SKIPPED, UNREADABLE)
 _TOKEN = re.compile(r"\s*(?:(<=|>=|==|!=|<|>)|(\(|\))|(-?\d+(?:\.\d+)?)|([A-Za-z_][A-Za-z0-9_]*))")
 _NUMERIC_OPS: dict[str, Callable[[float, float], bool]] = {
     "==": operator.eq,
@@ -165,23 +169,30 @@ def comparisons(condition: Condition) -> list[Compare]:
     return [c for part in condition.parts for c in comparisons(part)]
 
 
-def evaluate(condition: Condition, answers: Mapping[str, Value]) -> bool:
-    """Return whether the condition holds for the answers so far."""
+def evaluate(
+    condition: Condition, answers: Mapping[str, Value], unreadable: Collection[str] = ()
+) -> bool:
+    """Return whether the condition holds for the answers so far.
+
+    `unreadable` names the steps skipped because no reply could be read.
+    """
     if isinstance(condition, AllOf):
-        return all(evaluate(part, answers) for part in condition.parts)
+        return all(evaluate(part, answers, unreadable) for part in condition.parts)
     if isinstance(condition, AnyOf):
-        return any(evaluate(part, answers) for part in condition.parts)
+        return any(evaluate(part, answers, unreadable) for part in condition.parts)
     if isinstance(condition, Not):
-        return not evaluate(condition.inner, answers)
-    return _compare(condition, answers)
+        return not evaluate(condition.inner, answers, unreadable)
+    return _compare(condition, answers, unreadable)
 
 
-def _compare(c: Compare, answers: Mapping[str, Value]) -> bool:
+def _compare(c: Compare, answers: Mapping[str, Value], unreadable: Collection[str]) -> bool:
     if c.name not in answers:
         return False
     value = answers[c.name]
     if c.literal == SKIPPED:
         return (value is None) == (c.op == "==")
+    if c.literal == UNREADABLE:
+        return (c.name in unreadable) == (c.op == "==")
     if value is None:
         return False
     if isinstance(c.literal, float):

@@ -35,6 +35,8 @@ class SessionState:
     reminded: bool = False
     reprompts: int = 0
     answers: Mapping[str, Value] = field(default_factory=dict)
+    # Steps skipped because the re-prompts ran out (not by the patient's choice).
+    unreadable: tuple[str, ...] = ()
 
     @property
     def active(self) -> bool:
@@ -54,6 +56,7 @@ class SessionState:
             "reminded": self.reminded,
             "reprompts": self.reprompts,
             "answers": {k: list(v) if isinstance(v, list) else v for k, v in self.answers.items()},
+            "unreadable": list(self.unreadable),
         }
 
     @classmethod
@@ -77,6 +80,7 @@ class SessionState:
                 reminded=bool(data.get("reminded", False)),
                 reprompts=int(data.get("reprompts", 0)),
                 answers=dict(data.get("answers", {})),
+                unreadable=tuple(data.get("unreadable", ())),
             )
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, StateError):

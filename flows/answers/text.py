@@ -21,7 +21,7 @@ class TextAnswer(AnswerType):
     Any reply with some text is recorded (trimmed); an empty one gets a
     re-prompt. "skip" and "help" still work as at every question. The
     text is not interpreted here: the host screens every message for risk
-    before the engine sees it. Conditions can only test `== skipped`.
+    before the engine sees it. Conditions can only test `skipped` or `unreadable`.
     """
 
     yaml_name: ClassVar[str] = "text"

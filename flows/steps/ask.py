@@ -120,6 +120,9 @@ def _skip(run: Run, step: Step, reason: str, text: str) -> None:
     run.answers[step.id] = None
     run.emit(StepSkipped(step.id, reason, text))
     if reason == "unreadable":
+        run.unreadable.append(step.id)
+    escalated = run.escalate(step)
+    # After an escalation the flow's own message says what happens next.
+    if reason == "unreadable" and not escalated:
         run.emit(MessageSaid(step.id, run.phrase("moving_on")))
-    run.escalate(step)
     run.enter(run.next_after(step))

@@ -85,3 +85,11 @@ def test_yes_and_no_in_yaml_stay_words_not_booleans() -> None:
     assert errors == []
     assert flow is not None and flow.steps["pick"].answer is not None
     assert flow.steps["pick"].answer.literals() == {"yes", "no", "on"}
+
+
+def test_unreadable_is_true_only_for_steps_whose_re_prompts_ran_out() -> None:
+    answers: dict[str, flows.Value] = {"safety": None, "mood": None}
+    condition = parse_condition("safety == unreadable")
+    assert evaluate(condition, answers, unreadable=["safety"])
+    assert not evaluate(condition, answers, unreadable=["mood"])
+    assert evaluate(parse_condition("safety == skipped"), answers, unreadable=["safety"])

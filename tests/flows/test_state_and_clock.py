@@ -31,6 +31,7 @@ def test_state_is_plain_json_that_reads_back_equal(library: flows.FlowLibrary) -
         "reminded": False,
         "reprompts": 0,
         "answers": {"mood": 2},
+        "unreadable": [],
     }
     assert flows.SessionState.from_dict(data) == state
 
