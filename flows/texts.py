@@ -50,7 +50,8 @@ _COMMA_BEFORE_STOP = re.compile(r"[,;:]\s*([.!?])")
 
 def pick(text: LocalText, language: str) -> str:
     """Return the text in `language` ("es-MX" falls back to "es"), else English."""
-    for candidate in (language, language.split("-")[0], FALLBACK_LANGUAGE):
+    code = language.strip().lower()
+    for candidate in (language, code, code.split("-")[0], FALLBACK_LANGUAGE):
         if candidate in text:
             return text[candidate]
     return next(iter(text.values()), "")
