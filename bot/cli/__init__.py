@@ -5,11 +5,15 @@ from __future__ import annotations
 import typer
 
 from bot.cli import db, infusions, people
+from bot.cli import flows as flows_cli
+from bot.cli.screen import screen_command
 from bot.cli.serve import serve, worker
 
 app = typer.Typer(help="checkin-bot: check-ins, screening and escalation.", no_args_is_help=True)
 app.command("serve")(serve)
 app.command("worker")(worker)
+app.command("screen")(screen_command)
+app.add_typer(flows_cli.app, name="flows")
 app.add_typer(db.app, name="db")
 app.add_typer(people.patient_app, name="patient")
 app.add_typer(people.clinician_app, name="clinician")
