@@ -21,7 +21,8 @@ Steps, in order (each one says why it sits where it does):
    never runs across a clause); every other symbol and emoji becomes a space.
 7. Squeeze every run of one repeated letter to a single letter ("diieee" -> "die", "kill" ->
    "kil"). Rules are squeezed the same way when compiled, so authors write "kill" and it
-   matches "kil", "kill" and "killlll" alike.
+   matches "kil", "kill" and "killlll" alike. A few words whose double letter is what tells
+   them apart ("noose" vs "nose") are listed in ``words.yaml`` and keep it.
 8. Word table (``words.yaml``): texting forms and misspellings (wanna, im, dont, myslef), then
    a one-edit fuzzy match for the two words that matter most ("suicide", "myself").
 """
@@ -42,7 +43,10 @@ _CONTROL = re.compile("[\u0000-\u0009\u000b\u000c\u000e-\u001f\u007f-\u009f]")
 _APOSTROPHES = str.maketrans(dict.fromkeys("\u2018\u2019\u201b\u02bc\u02b9\u0060\u00b4\u2032", "'"))
 _SPELLED_OUT = re.compile(r"(?<![a-z0-9])(?:[a-z][ .\-_*]){3,}[a-z](?![a-z0-9])")
 _NON_LETTER = re.compile(r"[^a-z]")
-_WORD = re.compile(r"[\w@$!|*#]+")
+# A word with a letter and a leet or mask character; plain words skip the per-word work.
+_CODED_WORD = re.compile(
+    r"(?<![\w@$!|*#])(?=[\w@$!|*#]*[0-9@$!|*#])(?=[\w@$!|*#]*[a-z])[\w@$!|*#]+"
+)
 _HAS_LETTER = re.compile(r"[a-z]")
 # "10mg", "3rd", "4am", "2x", "covid19": numbers that keep their digits.
 _NUMBER_WITH_UNIT = re.compile(r"\d+[a-z]{0,4}|[a-z]+\d{2,}")
@@ -74,17 +78,31 @@ _FUZZY_TARGETS = {
     "myself": (),
 }
 _FUZZY_KEEP = frozenset(w for target, keep in _FUZZY_TARGETS.items() for w in (target, *keep))
-_FUZZY_CANDIDATE = re.compile(r"\b[sm][a-z]{4,9}\b")
-
-
-def squeeze(text: str) -> str:
-    """Collapse each run of one repeated ASCII letter to a single letter."""
-    return _SQUEEZE.sub(r"\1", text)
-
+_FUZZY_CANDIDATE = re.compile(r"\b(?:s[uiea]|m[yei])[a-z]{3,8}\b")
 
 _DATA = yaml.safe_load(
     resources.files("bot.safety").joinpath("words.yaml").read_text(encoding="utf-8")
 )
+# Kept words are marked by upper-casing their double letters ("nOOse"): the squeeze only
+# touches lowercase, and the text is casefolded, so lowercasing afterwards restores them.
+_KEEP_MARKS = {
+    _SQUEEZE.sub(r"\1", str(w)): re.sub(r"([a-z])\1", lambda m: m[0].upper(), str(w))
+    for w in _DATA["keep_doubles"]
+}
+_KEEP_RE = re.compile(
+    r"\b(?:"
+    + "|".join(re.sub(r"([a-z])\1", r"\1{2,}", str(w)) for w in _DATA["keep_doubles"])
+    + r")\b"
+)
+
+
+def squeeze(text: str) -> str:
+    """Collapse each run of one repeated ASCII letter to one letter, except in kept words."""
+    marked, kept = _KEEP_RE.subn(lambda m: _KEEP_MARKS[_SQUEEZE.sub(r"\1", m[0])], text)
+    squeezed = _SQUEEZE.sub(r"\1", marked)
+    return squeezed.lower() if kept else squeezed
+
+
 _DIGIT_WORDS = {str(k): str(v) for k, v in _DATA["digit_words"].items()}
 _WORDS = {squeeze(str(k)): squeeze(str(v)) for k, v in _DATA["words"].items()}
 _MASKABLE = tuple(str(w) for w in _DATA["maskable"])
@@ -102,6 +120,8 @@ def _repair_mojibake(match: re.Match[str]) -> str:
 
 
 def _strip_accents(text: str) -> str:
+    if text.isascii():
+        return text
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
@@ -157,7 +177,7 @@ def normalize(text: str) -> str:
     text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).casefold()
     text = _strip_accents(_CONTROL.sub(" ", text))
     text = _SPELLED_OUT.sub(lambda m: _NON_LETTER.sub("", m.group(0)), text)
-    text = _WORD.sub(_decode_word, text)
+    text = _CODED_WORD.sub(_decode_word, text)
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     text = _CLAUSE_END.sub(" . ", text)

@@ -28,14 +28,16 @@ from typing import Literal, cast
 
 import yaml
 
+from bot.safety.normalize import squeeze
+
 __all__ = ["CATEGORIES", "Hit", "RuleSet", "Severity", "find_hits", "load_rules"]
 
 Severity = Literal["check", "urgent"]
 Cap = Literal["none", "check"]
 _SEVERITIES: tuple[Severity, ...] = ("urgent", "check")
 _MACRO = re.compile(r"%([A-Z_]+)%")
-# A letter run in a regex source, not the letter after a backslash ("\bbetter" keeps "\b").
-_SQUEEZABLE = re.compile(r"(?<!\\)([a-z])\1+")
+# In a regex source: an escape ("\b", kept whole) or a run of letters (squeezed).
+_ESCAPE_OR_LETTERS = re.compile(r"\\.|[a-z]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +80,7 @@ def _expand(source: str, macros: Mapping[str, str]) -> str:
         source = expanded
     if _MACRO.search(source):
         raise ValueError(f"macro left unexpanded in pattern: {source}")
-    return _SQUEEZABLE.sub(r"\1", source)
+    return _ESCAPE_OR_LETTERS.sub(lambda m: m[0] if m[0][0] == "\\" else squeeze(m[0]), source)
 
 
 def _compile(patterns: list[str], macros: Mapping[str, str]) -> re.Pattern[str]:
@@ -141,14 +143,19 @@ def _cap_for(
 
 def find_hits(normalized: str, rules: RuleSet) -> list[Hit]:
     """Categories matched in already-normalised text, strongest severity per category."""
-    guard_spans = [
-        (m.start(), m.end(), g) for g in rules.guards for m in _spans(g.regex, normalized)
-    ]
+    # Guards are matched only once a risk pattern has matched: most messages match none.
+    guard_spans: list[tuple[int, int, _Guard]] | None = None
     found: dict[str, Severity] = {}
     for plist in rules.lists:
         if found.get(plist.category) == "urgent":
             continue
         for match in _spans(plist.regex, normalized):
+            if guard_spans is None:
+                guard_spans = [
+                    (m.start(), m.end(), g)
+                    for g in rules.guards
+                    for m in _spans(g.regex, normalized)
+                ]
             cap = _cap_for(plist.category, match.start(), match.end(), guard_spans)
             if cap is None:
                 found[plist.category] = (
