@@ -1,0 +1,295 @@
+"""Screening: what level a clinician would see for what a patient writes."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.cli.screen import screen_lines
+from bot.safety import rules
+from bot.safety.normalize import normalize
+from bot.safety.screening import Level, Screening, max_level, screen, screen_with
+
+CLINIC_SET = Path(__file__).with_name("clinic_messages.csv")
+PATTERNS = Path(rules.__file__).with_name("patterns.yaml")
+
+
+def level_of(text: str) -> str:
+    return screen(text).level.value
+
+
+def test_levels_are_ordered_and_max_level_picks_the_most_urgent() -> None:
+    assert Level.NONE.rank < Level.CHECK.rank < Level.URGENT.rank
+    assert max_level(Level.CHECK, Level.URGENT, Level.NONE) is Level.URGENT
+    assert max_level() is Level.NONE
+
+
+def test_to_json_matches_the_checkin_screen_contract() -> None:
+    result = screen("I want to die")
+    assert result.to_json("I want to die") == {
+        "text": "I want to die",
+        "level": "urgent",
+        "reasons": ["direct_ideation"],
+    }
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["I want to kill myself, call me at 555-0100", "Maria here: I took all my pills"],
+)
+def test_reasons_are_category_names_never_message_text(text: str) -> None:
+    reasons = screen(text).reasons
+    assert reasons
+    assert all(reason in rules.CATEGORIES for reason in reasons)
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("I'm not suicidal", "none"),
+        ("no thoughts of hurting myself", "none"),
+        ("I'm not suicidal but I want to die", "urgent"),
+        ("never had thoughts of killing myself until today", "urgent"),
+        ("no thoughts of self harm, but I've been cutting again", "urgent"),
+        ("I don't want to die", "none"),
+        ("I don't want to die but sometimes I do", "urgent"),
+        ("I would never hurt myself", "none"),
+        ("I'm not going to kill myself tonight", "check"),
+        ("not suicidal right now", "check"),
+        ("fewer suicidal thoughts since the infusion", "check"),
+        ("No plans or intent to harm myself", "none"),
+    ],
+)
+def test_a_denial_silences_only_the_denied_phrase(text: str, level: str) -> None:
+    assert level_of(text) == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this headache is killing me",
+        "dying to know how my labs came back",
+        "killed it at work today",
+        "dead tired after the drive",
+        "that cake was to die for",
+        "I'd kill for a coffee",
+        "my feet are killing me",
+        "I'm going to die of embarrassment",
+        "cut myself shaving",
+        "burned myself on the stove",
+        "me muero de hambre",
+    ],
+)
+def test_idioms_are_not_flagged(text: str) -> None:
+    assert level_of(text) == "none"
+
+
+def test_an_idiom_excuses_only_its_own_words() -> None:
+    result = screen("this headache is killing me and I want to kill myself")
+    assert result.level is Level.URGENT
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ("I want to kill myself", "direct_ideation"),
+        ("I'm suicidal", "direct_ideation"),
+        ("I wish I could sleep and not wake up", "passive_death_wish"),
+        ("I don't care if I live or die", "passive_death_wish"),
+        ("wish I was dead", "passive_death_wish"),
+        ("everyone would be better off without me", "burdensomeness"),
+        ("I've been saving my pills", "plan_means"),
+        ("how many tylenol would it take", "plan_means"),
+        ("I wrote a goodbye note", "plan_means"),
+        ("I took all my pills", "attempt"),
+        ("I tried to kill myself last night", "attempt"),
+        ("I've been cutting again", "self_harm"),
+        ("kms", "slang"),
+        ("thinking about unaliving myself", "slang"),
+        ("ctb tonight", "slang"),
+        ("sewerslide", "slang"),
+        ("want to self delete", "slang"),
+    ],
+)
+def test_clear_risk_is_urgent_with_its_category(text: str, reason: str) -> None:
+    result = screen(text)
+    assert result.level is Level.URGENT
+    assert reason in result.reasons
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I can't do this anymore",
+        "I want it all to end",
+        "I'm done fighting",
+        "what's the point",
+        "I just want to disappear",
+        "I'm a burden to everyone",
+        "I won't need my next infusion",
+        "my uncle killed himself last year",
+    ],
+)
+def test_possible_risk_asks_a_safety_question(text: str) -> None:
+    assert level_of(text) == "check"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("quiero morir", "urgent"),
+        ("me quiero matar", "urgent"),
+        ("ya no quiero vivir", "urgent"),
+        ("me voy a suicidar", "urgent"),
+        ("mejor muerta", "urgent"),
+        ("no vale la pena vivir", "urgent"),
+        ("no aguanto más", "check"),
+        ("me corté el pelo", "none"),
+        ("no tengo pensamientos suicidas", "none"),
+    ],
+)
+def test_spanish_is_screened_for_everyone(text: str, level: str) -> None:
+    assert level_of(text) == level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("I tried to kill myself when I was 19", "check"),
+        ("I attempted suicide years ago and I want to die again", "urgent"),
+        ("my brother took all his pills last year", "check"),
+        ("I took all my meds this morning", "none"),
+        ("people at school told me to kill myself", "check"),
+        ("the voices are telling me to kill myself", "urgent"),
+    ],
+)
+def test_history_and_other_people_are_seen_but_do_not_page(text: str, level: str) -> None:
+    assert level_of(text) == level
+
+
+@pytest.mark.parametrize(
+    ("raw", "normal"),
+    [
+        ("su1c1de", "suicide"),
+        ("k!ll myself", "kil myself"),
+        ("s*icide", "suicide"),
+        ("s u i c i d e", "suicide"),
+        ("diieee", "die"),
+        ("I'm gonna", "i am going to"),
+        ("i wanna kil myslef", "i want to kil myself"),
+        ("sucidal", "suicidal"),
+        ("Está BIEN", "esta bien"),
+        ("su\u200bicide", "suicide"),
+        ("don\u00e2\u0080\u0099t", "do not"),
+        ("I od'd", "i overdosed"),
+        ("noose", "noose"),
+        ("nose", "nose"),
+    ],
+)
+def test_normalisation_undoes_spelling_tricks(raw: str, normal: str) -> None:
+    assert normalize(raw) == normal
+
+
+@pytest.mark.parametrize("mood", ["3", "2/10", "0", "7/10", "4 out of 10", "10mg at 4am"])
+def test_mood_numbers_keep_their_digits_and_screen_as_none(mood: str) -> None:
+    assert re.sub(r"\D", "", normalize(mood)) == re.sub(r"\D", "", mood)
+    assert level_of(mood) == "none"
+
+
+def test_a_later_layer_can_only_raise_the_level() -> None:
+    def says_urgent(_: str) -> Screening:
+        return Screening(Level.URGENT, ("semantic",))
+
+    def says_none(_: str) -> Screening:
+        return Screening(Level.NONE, ())
+
+    raised = screen_with("I can't do this anymore", [screen_with_rules, says_urgent])
+    kept = screen_with("I want to die", [screen_with_rules, says_none])
+    assert raised == Screening(Level.URGENT, ("hopelessness_ending", "semantic"))
+    assert kept.level is Level.URGENT
+
+
+def screen_with_rules(text: str) -> Screening:
+    return screen(text)
+
+
+def test_a_failing_layer_fails_towards_a_safety_question() -> None:
+    def broken(_: str) -> Screening:
+        raise RuntimeError("model file missing")
+
+    assert screen_with("fine today", [broken]) == Screening(Level.CHECK, ("screening_error",))
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["", " ", "\x00\x07\x1b[31m", "🙂" * 50, "a" * 5000, "kill " * 1000, "ñ\u0301" * 300],
+)
+def test_odd_and_long_input_screens_without_error(text: str) -> None:
+    assert screen(text).level in set(Level)
+
+
+@settings(deadline=None, max_examples=300)
+@given(st.text(max_size=400))
+def test_screen_never_raises_and_returns_a_valid_level(text: str) -> None:
+    result = screen(text)
+    assert result.level in set(Level)
+    assert "screening_error" not in result.reasons
+    assert set(result.reasons) <= set(rules.CATEGORIES)
+
+
+def read_clinic_set() -> list[dict[str, str]]:
+    with CLINIC_SET.open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_clinic_set_meets_recall_and_false_positive_targets() -> None:
+    rows = read_clinic_set()
+    flagged = {row["text"]: level_of(row["text"]) != "none" for row in rows}
+    risk = [r for r in rows if r["label"] == "risk"]
+    benign = [r for r in rows if r["label"] == "benign"]
+    assert len(rows) >= 360 and abs(len(risk) - len(benign)) < len(rows) * 0.1
+    for category in ("direct", "plan_means", "attempt"):
+        missed = [r["text"] for r in risk if r["category"] == category and not flagged[r["text"]]]
+        assert missed == [], category
+    recall = sum(flagged[r["text"]] for r in risk) / len(risk)
+    false_positive_rate = sum(flagged[r["text"]] for r in benign) / len(benign)
+    assert recall >= 0.97
+    assert false_positive_rate <= 0.03
+
+
+@pytest.mark.parametrize("row", read_clinic_set(), ids=lambda row: row["text"][:40])
+def test_each_clinic_message_gets_its_expected_level(row: dict[str, str]) -> None:
+    assert level_of(row["text"]) == row["expected_level"]
+
+
+def test_patterns_are_written_in_normalised_form() -> None:
+    data = yaml.safe_load(PATTERNS.read_text(encoding="utf-8"))
+    sources = [*data["macros"].values()]
+    sources += [p for levels in data["categories"].values() for ps in levels.values() for p in ps]
+    sources += [p for guard in data["guards"].values() for p in guard["patterns"]]
+    # Normalised text has no capitals, apostrophes or texting forms; a rule using them is dead.
+    dead = re.compile(r"[A-Z](?<!\\[A-Z])|'|\b(?:gonna|wanna|im|dont|cant|won t|can t)\b")
+    assert [s for s in sources if dead.search(re.sub(r"%[A-Z_]+%|\\[A-Z]", "", s))] == []
+
+
+def test_a_bad_patterns_file_is_rejected_with_its_reason() -> None:
+    bad = "categories: {x: {urgent: ['a'], maybe: ['b']}}\nguards: {}\n"
+    with pytest.raises(ValueError, match="unknown level"):
+        rules.load_rules(bad)
+
+
+def test_checkin_screen_writes_one_json_object_per_line() -> None:
+    source = io.BytesIO("fine today\nI want to die\n\n\xff\n".encode("utf-8", "surrogateescape"))
+    sink = io.StringIO()
+    screen_lines(source, sink)
+    lines = [json.loads(line) for line in sink.getvalue().splitlines()]
+    assert [line["level"] for line in lines] == ["none", "urgent", "none", "none"]
+    assert lines[1] == {"text": "I want to die", "level": "urgent", "reasons": ["direct_ideation"]}
