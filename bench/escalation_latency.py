@@ -198,7 +198,7 @@ def run(kind: str, args: argparse.Namespace) -> None:
         subprocess.run([checkin, "db", "upgrade"], env=env, check=True, capture_output=True)
         asyncio.run(seed(url, args.messages))
         server = subprocess.Popen(
-            [checkin, "serve", "--port", str(port)],
+            [checkin, "serve", "--port", str(port), "--workers", str(args.workers)],
             env=env,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -215,6 +215,23 @@ def run(kind: str, args: argparse.Namespace) -> None:
                 f"{kind}: {args.messages} messages, {args.risky:.0%} risky, "
                 f"concurrency {args.concurrency}"
             )
+            if os.environ.get("BENCH_PROFILE"):
+                subprocess.Popen(
+                    [
+                        str(ROOT / ".venv" / "bin" / "py-spy"),
+                        "record",
+                        "-o",
+                        os.environ["BENCH_PROFILE"],
+                        "-f",
+                        "raw",
+                        "-p",
+                        str(server.pid),
+                        "-d",
+                        "6",
+                        "-r",
+                        "50",
+                    ]
+                )
             asyncio.run(load(port, fake, args.messages, args.risky, args.concurrency))
             print(f"  server peak RSS: {peak_rss_mib(server.pid):.0f} MiB")
         finally:
@@ -229,6 +246,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=1000)
     parser.add_argument("--risky", type=float, default=0.3)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (PostgreSQL)")
     args = parser.parse_args()
     for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
         run(kind, args)

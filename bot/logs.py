@@ -8,6 +8,8 @@ import structlog
 
 
 def configure_logging(fmt: str = "console", level: int = logging.INFO) -> None:
+    # The twilio client logs every request line at INFO; keep only its warnings.
+    logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
     renderer: structlog.typing.Processor = (
         structlog.processors.JSONRenderer()
         if fmt == "json"

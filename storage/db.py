@@ -27,6 +27,11 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         kwargs.setdefault("connect_args", {"timeout": 30})
+        # One connection: SQLite has one writer anyway, and queueing in the pool
+        # (first come, first served) beats SQLite's busy-wait backoff, which
+        # sleeps up to 100 ms at a time while a page waits to be claimed.
+        kwargs.setdefault("pool_size", 1)
+        kwargs.setdefault("max_overflow", 0)
         engine = create_async_engine(url, **kwargs)
 
         @event.listens_for(engine.sync_engine, "connect")

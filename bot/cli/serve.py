@@ -10,7 +10,7 @@ import uvicorn
 
 from bot.app import create_app
 from bot.bootstrap import build_services
-from bot.cli._common import settings_or_exit
+from bot.cli._common import fail, settings_or_exit
 from bot.logs import configure_logging
 from bot.worker import run_worker
 
@@ -18,13 +18,35 @@ from bot.worker import run_worker
 def serve(
     host: Annotated[str, typer.Option(help="Interface to listen on")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port")] = 8000,
+    polling: Annotated[
+        bool, typer.Option(help="Fetch Telegram updates by polling (no public URL needed)")
+    ] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Web processes (PostgreSQL only; each also sends)")
+    ] = 1,
 ) -> None:
     """Run the service."""
     settings = settings_or_exit()
     configure_logging(settings.log_format)
     if settings.sandbox_enabled:
         typer.echo(f"sandbox channel on: open http://{host}:{port}/sandbox")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="info", access_log=False)
+    if workers > 1:
+        if not settings.database_url.startswith("postgresql"):
+            raise fail("--workers above 1 needs PostgreSQL (SQLite has one writer)")
+        if polling:
+            raise fail("--polling runs in one process; drop --workers")
+        uvicorn.run(
+            "bot.app:create_app",
+            factory=True,
+            workers=workers,
+            host=host,
+            port=port,
+            log_level="info",
+            access_log=False,
+        )
+        return
+    app = create_app(settings, polling=polling)
+    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
 
 
 def worker() -> None:

@@ -17,7 +17,7 @@ from bot.clock import Clock
 from bot.logs import log
 from bot.phones import mask
 from storage.db import on_postgres
-from storage.models import DeliveryAttempt, Message, OutboxItem, OutboxStatus
+from storage.models import DeliveryAttempt, Message, OutboxItem, OutboxStatus, Priority
 
 # Called in the failing item's transaction when it fails for good (a refused
 # send, or retries used up): a page falls back to another channel, a blocked
@@ -48,31 +48,43 @@ class OutboxWorker:
         self._retry_base = retry_base_seconds
         self._retry_max = retry_max_seconds
         self._batch_size = batch_size
-        self._limit = asyncio.Semaphore(concurrency)
-        self._wakeup = asyncio.Event()
+        # Two lanes, each with its own concurrency: pages and crisis messages
+        # never wait for a slot held by routine traffic.
+        self._limits = {True: asyncio.Semaphore(concurrency), False: asyncio.Semaphore(concurrency)}
+        self._wakeups = {True: asyncio.Event(), False: asyncio.Event()}
         self._on_failure = tuple(on_failure)
 
     def wake(self) -> None:
         """Send now rather than on the next tick (called after a commit that queued a page)."""
-        self._wakeup.set()
+        for event in self._wakeups.values():
+            event.set()
 
     async def run_forever(self, idle_seconds: float) -> None:
+        """Run the urgent lane (pages, crisis messages) and the full lane side by side."""
+        await asyncio.gather(self._lane(True, idle_seconds), self._lane(False, idle_seconds))
+
+    async def _lane(self, urgent: bool, idle_seconds: float) -> None:
+        wakeup = self._wakeups[urgent]
         while True:
+            wakeup.clear()
             try:
-                sent = await self.drain()
+                sent = await self.drain(urgent_only=urgent)
             except Exception:  # the worker must outlive one bad batch
-                log.exception("outbox_batch_failed")
+                log.exception("outbox_batch_failed", urgent=urgent)
                 sent = 0
             if sent == 0:
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wakeup.wait(), timeout=idle_seconds)
-                self._wakeup.clear()
+                    await asyncio.wait_for(wakeup.wait(), timeout=idle_seconds)
 
-    async def drain(self) -> int:
-        """Claim and send due items until none are due; return how many were processed."""
+    async def drain(self, *, urgent_only: bool = False) -> int:
+        """Claim and send due items until none are due; return how many were processed.
+
+        The full lane takes every priority, so pages still go out if the urgent
+        lane is busy or failing; the claim makes sure each item goes to one lane.
+        """
         total = 0
         while True:
-            batch = await self._claim()
+            batch = await self._claim(urgent_only)
             if not batch:
                 return total
             # Highest priority first, as a group: a page is on the wire before
@@ -82,11 +94,12 @@ class OutboxWorker:
                 await asyncio.gather(*(self._deliver(item) for item in group))
             total += len(batch)
 
-    async def _claim(self) -> list[OutboxItem]:
+    async def _claim(self, urgent_only: bool) -> list[OutboxItem]:
+        """Lease a batch of due items in one UPDATE ... RETURNING (atomic on both engines)."""
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            query = (
-                select(OutboxItem)
+            due = (
+                select(OutboxItem.id)
                 .where(
                     OutboxItem.status == OutboxStatus.PENDING,
                     OutboxItem.next_attempt_at <= now,
@@ -95,16 +108,23 @@ class OutboxWorker:
                 .order_by(OutboxItem.priority, OutboxItem.next_attempt_at, OutboxItem.id)
                 .limit(self._batch_size)
             )
+            if urgent_only:
+                due = due.where(OutboxItem.priority <= Priority.CRISIS)
             if on_postgres(session):
-                query = query.with_for_update(skip_locked=True)
-            items = list((await session.scalars(query)).all())
-            if items:
-                await session.execute(
-                    update(OutboxItem)
-                    .where(OutboxItem.id.in_([i.id for i in items]))
-                    .values(claimed_until=now + self._lease)
+                due = due.with_for_update(skip_locked=True)
+            claimed = await session.scalars(
+                update(OutboxItem)
+                .where(
+                    OutboxItem.id.in_(due.scalar_subquery()),
+                    or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
                 )
-            return items
+                .values(claimed_until=now + self._lease)
+                .returning(OutboxItem),
+                execution_options={"synchronize_session": False},
+            )
+            items = list(claimed.all())
+        items.sort(key=lambda item: (item.priority, item.next_attempt_at, item.id))
+        return items
 
     async def _deliver(self, item: OutboxItem) -> None:
         sender = self._senders.get(item.channel)
@@ -116,7 +136,7 @@ class OutboxWorker:
             idempotency_key=item.idempotency_key,
             buttons=tuple((str(label), str(reply)) for label, reply in buttons),
         )
-        async with self._limit:
+        async with self._limits[item.priority <= Priority.CRISIS]:
             try:
                 if sender is None:
                     raise PermanentSendError(f"no sender configured for channel {item.channel}")
