@@ -21,14 +21,18 @@ Levels, and why each category gets the one it gets:
   innocent: vague ``hopelessness_ending`` ("I can't do this anymore", "what's the point",
   "I give up"), ambiguous wishes ("I just want to disappear", "sleep forever"), feeling like
   a burden, a bare mention of suicide (``suicide_mention``: someone else's death, a
-  question), giving belongings away, "I won't need my next infusion", and the urgent
+  question), ``farewell`` without a stated reason (giving pets away, "I won't need my next
+  infusion", "tell my kids I love them", putting affairs in order), and the urgent
   categories when a guard lowers them: an attempt or ideation clearly years ago, someone
-  else's overdose, a denial of intent ("I'm not going to kill myself": volunteering it
-  means the topic is live, so the bot still asks).
+  else's overdose, someone telling the patient to kill themselves, fewer thoughts ("fewer
+  suicidal thoughts" are still thoughts), a hedged promise ("I probably won't hurt myself
+  tonight").
 
-``none`` - nothing found, idioms ("this headache is killing me", "dying to know"), and
-  denials of state or thoughts ("I'm not suicidal", "no thoughts of hurting myself"). A
-  denial silences only the phrase it denies.
+``none`` - nothing found, idioms ("this headache is killing me", "dying to know"), an
+  infusion's dissociation described as dying (the side-effect questions cover it), and plain
+  denials ("I'm not suicidal", "no thoughts of hurting myself", "I would never hurt
+  myself"). A denial silences only the phrase it denies, and not when time turns it
+  around ("never had thoughts of killing myself until today").
 
 Tie-breaks: between check and none for risky-ish text we choose check (a question costs the
 patient a reply; a miss can cost a life); between urgent and check for clearly suicidal

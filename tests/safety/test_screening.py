@@ -230,7 +230,17 @@ def test_a_failing_layer_fails_towards_a_safety_question() -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["", " ", "\x00\x07\x1b[31m", "🙂" * 50, "a" * 5000, "kill " * 1000, "ñ\u0301" * 300],
+    [
+        "",
+        " ",
+        "\x00\x07\x1b[31m",
+        "\ud800 lone surrogate",
+        "🙂" * 50,
+        "a" * 5000,
+        "kill " * 1000,
+        "so " * 2500,
+        "ñ\u0301" * 300,
+    ],
 )
 def test_odd_and_long_input_screens_without_error(text: str) -> None:
     assert screen(text).level in set(Level)
