@@ -12,9 +12,9 @@ How a message is judged:
   matches a span of the text. A risk match is changed by a guard only when the guard's span
   contains the whole risk match, so a guard can never touch a different risky phrase
   elsewhere in the message ("I'm not suicidal but I want to die" stays urgent). A guard caps
-  the match at ``none`` (silenced) or ``check`` (for example a denial of intent, "I'm not
-  going to kill myself", or an attempt clearly placed years ago), optionally only for some
-  categories. When a guarded match is found, the search resumes one character later, so a
+  the match at ``none`` (silenced) or ``check`` (for example a hedged promise, "I probably
+  won't hurt myself tonight", or an attempt clearly placed years ago), optionally only for
+  some categories. When a guarded match is found, the search resumes one character later, so a
   guard cannot hide an overlapping unguarded match of the same list.
 """
 
@@ -126,7 +126,7 @@ def _spans(regex: re.Pattern[str], text: str) -> Iterator[re.Match[str]]:
 def _cap_for(
     category: str, start: int, end: int, guard_spans: list[tuple[int, int, _Guard]]
 ) -> Cap | None:
-    """The weakest cap among guards that contain [start, end), or None when unguarded.
+    """The cap set by the guards that contain [start, end), or None when none does.
 
     Where a silencing guard and a check-capping guard both contain a match, the match is kept
     at check: when two readings disagree, the safer one wins.

@@ -40,7 +40,9 @@ text we choose urgent.
 
 Screening is layered (DESIGN.md, "Safety model"): ``screen`` runs ``LAYERS`` in order and
 keeps the highest level and every reason, so a later layer (a semantic tier) can only raise
-the result. ``reasons`` are category names only, never message text: they are logged.
+the result. A layer that raises yields ``check`` with the reason ``screening_error``: a
+broken screener must fall towards a human look, never to ``none``. ``reasons`` are category
+names only, never message text: they are logged and stored.
 """
 
 from __future__ import annotations
@@ -65,7 +67,11 @@ __all__ = [
 
 
 class Level(enum.StrEnum):
-    """How urgently a message needs a human; ordered NONE < CHECK < URGENT."""
+    """How urgently a message needs a human; ordered NONE < CHECK < URGENT by ``rank``.
+
+    The string values do not sort by urgency ("check" < "none"): compare ranks, or use
+    ``max_level``.
+    """
 
     NONE = "none"
     CHECK = "check"
