@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, metrics
 from bot.bootstrap import Services
-from bot.channels import telegram_link
+from bot.channels import sms_keywords, telegram_link
 from bot.channels.base import InboundMessage
 from bot.checkins import runner
 from bot.logs import log
@@ -27,7 +27,14 @@ from bot.safety import acknowledge as ack
 from bot.safety import escalation, safety_check
 from bot.safety.screening import Level, Screening, screen
 from storage.inserts import insert_ignoring_conflict
-from storage.models import Clinician, Message, Patient, Priority, SafetyCheckState
+from storage.models import (
+    Clinician,
+    Message,
+    Patient,
+    PatientStatus,
+    Priority,
+    SafetyCheckState,
+)
 
 
 @dataclass(frozen=True)
@@ -134,6 +141,19 @@ async def _patient_message(
             now=now,
         )
         return opened.id
+    keyword = sms_keywords.keyword_of(message.body) if message.channel == "sms" else None
+    if keyword is not None:
+        active = await runner.active_session(session, patient) if patient else None
+        await sms_keywords.apply_keyword(
+            session,
+            services.settings,
+            patient=patient,
+            message=message,
+            keyword=keyword,
+            now=now,
+            active_flow=active,
+        )
+        return None
     if pending is not None:
         await safety_check.answer(
             session, services.escalation, pending, patient=patient, message=message, now=now
@@ -154,6 +174,8 @@ async def _patient_message(
             now=now,
         )
         return None
+    if patient is not None and patient.status == PatientStatus.OPTED_OUT:
+        return None  # screened and stored; routine replies stay off until START
     if patient is not None:
         flow_session = await runner.active_session(session, patient)
         if flow_session is not None:

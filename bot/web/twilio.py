@@ -6,14 +6,20 @@ import hashlib
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
-from sqlalchemy import update
+from sqlalchemy import select, update
 from twilio.twiml.messaging_response import MessagingResponse
 
+from bot import audit
 from bot.bootstrap import Services
-from bot.channels.twilio_sms import MalformedInbound, parse_inbound, signature_is_valid
+from bot.channels.twilio_sms import (
+    OPTED_OUT,
+    MalformedInbound,
+    parse_inbound,
+    signature_is_valid,
+)
 from bot.conversation import handle_inbound
 from bot.logs import log
-from storage.models import Message, OutboxItem
+from storage.models import Message, OutboxItem, Patient, PatientStatus
 
 router = APIRouter()
 MAX_BODY_BYTES = 64 * 1024
@@ -84,5 +90,24 @@ async def delivery_status(request: Request) -> Response:
                 .where(OutboxItem.provider_id == sid)
                 .values(last_error=f"delivery {status} code {error}"[:300])
             )
+        if error == str(OPTED_OUT):
+            # The carrier says this number has opted out: stop routine messages.
+            patient_id = await session.scalar(
+                select(Message.patient_id).where(Message.provider_id == sid)
+            )
+            if patient_id is not None:
+                await session.execute(
+                    update(Patient)
+                    .where(Patient.id == patient_id)
+                    .values(status=PatientStatus.OPTED_OUT)
+                )
+                audit.record(
+                    session,
+                    at=services.clock(),
+                    actor="twilio",
+                    action="patient_opted_out",
+                    subject=f"patient:{patient_id}",
+                    why="error 21610 on delivery",
+                )
     log.info("twilio_status", status=status, error=form.get("ErrorCode"))
     return Response(status_code=204)

@@ -1,0 +1,98 @@
+"""Carrier keywords on SMS: STOP and friends opt out, START opts back in, HELP answers.
+
+Handled before any flow, after screening: a risky message is escalated
+whatever words it contains, and an opted-out patient's messages are still
+screened and still page on-call.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit
+from bot.config import Settings
+from bot.outbox import enqueue
+from storage.models import FlowSession, Message, Patient, PatientStatus, Priority
+
+STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
+START_WORDS = {"start", "unstop", "subscribe", "yes start"}
+HELP_WORDS = {"help", "info"}
+_EDGES = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+
+
+def keyword_of(text: str) -> str | None:
+    """'stop', 'start' or 'help' when the whole message is one of the carrier keywords."""
+    word = re.sub(r"\s+", " ", _EDGES.sub("", text.lower()))
+    if word in STOP_WORDS:
+        return "stop"
+    if word in START_WORDS:
+        return "start"
+    if word in HELP_WORDS:
+        return "help"
+    return None
+
+
+def help_text(settings: Settings) -> str:
+    phone = f" Call us on {settings.clinic_phone}." if settings.clinic_phone else ""
+    return (
+        f"{settings.clinic_name} check-ins.{phone} In an emergency call 911; call or text "
+        "988 (Suicide & Crisis Lifeline) or text HOME to 741741. Reply STOP to opt out."
+    )
+
+
+async def apply_keyword(
+    session: AsyncSession,
+    settings: Settings,
+    *,
+    patient: Patient | None,
+    message: Message,
+    keyword: str,
+    now: datetime,
+    active_flow: FlowSession | None,
+) -> None:
+    body: str | None
+    if keyword == "help":
+        body = help_text(settings)
+    elif patient is None:
+        body = None  # nothing to opt out of; the carrier handles its own confirmation
+    elif keyword == "stop":
+        patient.status = PatientStatus.OPTED_OUT
+        if active_flow is not None:
+            active_flow.status = "abandoned"
+        audit.record(
+            session,
+            at=now,
+            actor=f"patient:{patient.id}",
+            action="patient_opted_out",
+            subject=f"patient:{patient.id}",
+        )
+        body = (
+            f"You will get no more check-ins from {settings.clinic_name}. Reply START to "
+            "resume. In a crisis, call or text 988."
+        )
+    else:
+        if patient.status == PatientStatus.OPTED_OUT:
+            patient.status = PatientStatus.ACTIVE
+            audit.record(
+                session,
+                at=now,
+                actor=f"patient:{patient.id}",
+                action="patient_opted_in",
+                subject=f"patient:{patient.id}",
+            )
+        body = f"You will get check-ins from {settings.clinic_name} again. Reply STOP to stop."
+    if body is not None:
+        await enqueue(
+            session,
+            key=f"reply:{message.id}",
+            channel=message.channel,
+            address=message.address,
+            body=body,
+            now=now,
+            purpose="reply",
+            priority=Priority.REPLY,
+            patient_id=patient.id if patient else None,
+        )

@@ -1,0 +1,129 @@
+"""Carrier keywords: STOP, START, HELP; and a risky message after STOP still pages."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+from sqlalchemy import select
+
+from bot.bootstrap import Services
+from bot.clock import ManualClock
+from bot.scheduler import tick_checkins
+from storage.models import Patient
+from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, STRANGER_PHONE, clinic_with_rota
+from tests.conftest import PUBLIC_BASE_URL, post_sms, twilio_signature
+from tests.fakes.twilio_api import FakeTwilio
+
+
+async def status_of(services: Services) -> str:
+    async with services.sessions() as session:
+        patient = await session.scalar(select(Patient).where(Patient.phone == PATIENT_PHONE))
+    assert patient is not None
+    return patient.status
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "stop",
+        " Stop ",
+        "STOP.",
+        "StopAll",
+        "unsubscribe",
+        "CANCEL",
+        "end",
+        "quit",
+        "revoke",
+        "optout",
+        "stop!",
+    ],
+)
+async def test_every_stop_keyword_opts_the_patient_out_with_one_confirmation(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio, text: str
+) -> None:
+    await clinic_with_rota(services)
+
+    await post_sms(client, sender=PATIENT_PHONE, body=text)
+    await services.outbox.drain()
+
+    assert await status_of(services) == "opted_out"
+    [confirmation] = fake_twilio.to(PATIENT_PHONE)
+    assert "no more check-ins" in confirmation and "START" in confirmation
+
+
+async def test_stop_inside_a_sentence_is_not_a_keyword(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio
+) -> None:
+    await clinic_with_rota(services)
+    await post_sms(client, sender=PATIENT_PHONE, body="please don't stop checking on me")
+    assert await status_of(services) == "active"
+
+
+async def test_an_opted_out_patient_gets_no_check_ins_until_start(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    await clinic_with_rota(services)
+    await post_sms(client, sender=PATIENT_PHONE, body="STOP")
+    await services.outbox.drain()
+
+    for _ in range(3):  # three days of ticks
+        clock.advance(hours=24)
+        await tick_checkins(services)
+        await services.outbox.drain()
+    await post_sms(client, sender=PATIENT_PHONE, body="just saying hi")
+    await services.outbox.drain()
+    assert len(fake_twilio.to(PATIENT_PHONE)) == 1  # only the STOP confirmation
+
+    await post_sms(client, sender=PATIENT_PHONE, body="START")
+    await services.outbox.drain()
+    assert await status_of(services) == "active"
+    assert "again" in fake_twilio.to(PATIENT_PHONE)[-1]
+    await tick_checkins(services)  # plans the next daily check-in: no backlog is sent
+    clock.advance(hours=24)
+    await tick_checkins(services)
+    await services.outbox.drain()
+    assert len(fake_twilio.to(PATIENT_PHONE)) == 3
+    assert "how is your mood" in fake_twilio.to(PATIENT_PHONE)[-1]
+
+
+async def test_a_suicidal_message_after_stop_still_pages_on_call(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio
+) -> None:
+    await clinic_with_rota(services)
+    await post_sms(client, sender=PATIENT_PHONE, body="STOP")
+    await post_sms(client, sender=PATIENT_PHONE, body="i want to kill myself")
+    await services.outbox.drain()
+
+    assert len(fake_twilio.to(PRIMARY_PHONE)) == 1
+    assert "988" in fake_twilio.to(PATIENT_PHONE)[-1]
+
+
+@pytest.mark.parametrize("sender", [PATIENT_PHONE, STRANGER_PHONE])
+async def test_help_returns_the_clinic_phone_and_crisis_lines(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio, sender: str
+) -> None:
+    await clinic_with_rota(services)
+    await post_sms(client, sender=sender, body="HELP")
+    await services.outbox.drain()
+    [reply] = fake_twilio.to(sender)
+    assert "+12025550198" in reply and "988" in reply and "741741" in reply
+
+
+async def test_error_21610_on_delivery_marks_the_patient_opted_out(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio
+) -> None:
+    await clinic_with_rota(services)
+    await post_sms(client, sender=PATIENT_PHONE, body="hello")
+    await services.outbox.drain()
+    sid = fake_twilio.sent[-1].sid
+    params = {"MessageSid": sid, "MessageStatus": "undelivered", "ErrorCode": "21610"}
+    url = PUBLIC_BASE_URL + "/webhooks/twilio/status"
+
+    response = await client.post(
+        "/webhooks/twilio/status",
+        data=params,
+        headers={"X-Twilio-Signature": twilio_signature(url, params)},
+    )
+
+    assert response.status_code == 204
+    assert await status_of(services) == "opted_out"
