@@ -37,6 +37,11 @@ from storage.models import (
 )
 
 
+NO_TEXT_REPLY = (
+    "Sorry, I can only read text. Please reply in words. If you need help now, call or text 988."
+)
+
+
 @dataclass(frozen=True)
 class InboundResult:
     message_id: int | None
@@ -176,6 +181,10 @@ async def _patient_message(
         return None
     if patient is not None and patient.status == PatientStatus.OPTED_OUT:
         return None  # screened and stored; routine replies stay off until START
+    if not message.body.strip():
+        # A picture or voice note with no words: ask for text rather than guess.
+        await _reply(session, message, now, NO_TEXT_REPLY)
+        return None
     if patient is not None:
         flow_session = await runner.active_session(session, patient)
         if flow_session is not None:

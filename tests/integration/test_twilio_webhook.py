@@ -151,3 +151,15 @@ async def test_each_message_is_stored_with_its_screening_result(
     assert message is not None
     assert message.screening_level == "urgent"
     assert message.screening_reasons
+
+
+async def test_a_picture_without_text_gets_a_friendly_prompt_to_reply_in_words(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio
+) -> None:
+    await clinic_with_rota(services)
+
+    await post_sms(client, sender=PATIENT_PHONE, body="", NumMedia="1", MediaUrl0="https://x/y.jpg")
+    await services.outbox.drain()
+
+    [reply] = fake_twilio.to(PATIENT_PHONE)
+    assert "only read text" in reply
