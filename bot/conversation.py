@@ -26,6 +26,7 @@ from bot.phones import mask
 from bot.safety import acknowledge as ack
 from bot.safety import escalation, safety_check
 from bot.safety.screening import Level, Screening, screen
+from storage.db import on_postgres
 from storage.inserts import insert_ignoring_conflict
 from storage.models import (
     Clinician,
@@ -35,7 +36,6 @@ from storage.models import (
     Priority,
     SafetyCheckState,
 )
-
 
 NO_TEXT_REPLY = (
     "Sorry, I can only read text. Please reply in words. If you need help now, call or text 988."
@@ -256,11 +256,20 @@ async def _reply(session: AsyncSession, message: Message, now: datetime, body: s
 
 
 async def _patient_for(session: AsyncSession, inbound: InboundMessage) -> Patient | None:
+    """The sender's patient row, locked: one patient's messages are handled one at a time.
+
+    Two replies arriving together would otherwise both read the same flow
+    state and one answer would be lost. SQLite runs on one connection, so
+    its transactions are already serial.
+    """
     if inbound.channel == "telegram":
         where = Patient.telegram_chat_id == inbound.address
     else:
         where = Patient.phone == inbound.address
-    return await session.scalar(select(Patient).where(where))
+    query = select(Patient).where(where)
+    if on_postgres(session):
+        query = query.with_for_update()
+    return await session.scalar(query)
 
 
 async def _clinician_for(session: AsyncSession, inbound: InboundMessage) -> Clinician | None:
