@@ -9,6 +9,7 @@ from collections.abc import AsyncIterator
 from fastapi import FastAPI
 
 from bot.bootstrap import Services, build_services
+from bot.channels.telegram_polling import poll_forever
 from bot.config import Settings, load_settings
 from bot.scheduler import build_scheduler
 from bot.web import health, sandbox, telegram, twilio
@@ -19,8 +20,10 @@ def create_app(
     *,
     services: Services | None = None,
     background: bool = True,
+    polling: bool = False,
 ) -> FastAPI:
-    """Build the app; with `background` the lifespan runs the scheduler and outbox worker."""
+    """Build the app; with `background` the lifespan runs the scheduler and outbox worker
+    (and, with `polling`, fetches Telegram updates instead of registering the webhook)."""
     settings = settings or (services.settings if services else load_settings())
     services = services or build_services(settings)
 
@@ -28,7 +31,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.sandbox_enabled:
             await sandbox.seed_demo(services)
-        if settings.telegram_enabled:
+        if settings.telegram_enabled and not polling:
             await telegram.register_webhook(services)
         if not background:
             yield
@@ -38,13 +41,17 @@ def create_app(
         worker = asyncio.create_task(
             services.outbox.run_forever(settings.outbox_tick_seconds), name="outbox"
         )
+        tasks = [worker]
+        if polling and settings.telegram_enabled:
+            tasks.append(asyncio.create_task(poll_forever(services), name="telegram-polling"))
         try:
             yield
         finally:
             scheduler.shutdown(wait=False)
-            worker.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await worker
+            for task in tasks:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
             await services.close()
 
     app = FastAPI(title="checkin-bot", lifespan=lifespan)

@@ -1,17 +1,17 @@
-"""Telegram: outbound with python-telegram-bot's `Bot`, inbound Update parsing.
+"""Telegram outbound: python-telegram-bot's `Bot`, its errors mapped to retry or give up.
 
-Webhook mode only: the web route checks the secret token and hands the JSON
-here; nothing runs PTB's `Application` or its update queue, because every
-inbound message must take the one durable path (`handle_inbound`).
+Nothing runs PTB's `Application` or its update queue: every inbound update
+(webhook or `--polling`) is parsed by `telegram_updates` and takes the one
+durable path, `handle_inbound`.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import warnings
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
@@ -26,34 +26,20 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import (
-    InboundMessage,
-    OutboundMessage,
-    PermanentSendError,
-    TransientSendError,
-)
+from bot.channels.base import OutboundMessage, PermanentSendError, TransientSendError
+from bot.channels.telegram_updates import TEXT_UPDATES
 
 # Opt in to PTB 23's behaviour now: time periods as timedelta. Without it PTB 22
 # warns while building every RetryAfter. Must be set before PTB reads it.
 os.environ.setdefault("PTB_TIMEDELTA", "1")
 
+# PTB logs each call's parameters (message text, chat id) at DEBUG, and httpx
+# logs request URLs, which carry the bot token, at INFO: keep both out of logs.
+for _library in ("telegram", "httpx"):
+    logging.getLogger(_library).setLevel(logging.WARNING)
+
 CALLBACK_DATA_LIMIT = 64  # bytes, set by the Bot API
-TEXT_UPDATES = ("message", "edited_message")
-# Any of these in a message means the user sent something we cannot read as text.
-MEDIA_KEYS = (
-    "photo",
-    "sticker",
-    "voice",
-    "audio",
-    "video",
-    "video_note",
-    "animation",
-    "document",
-    "location",
-    "contact",
-    "poll",
-    "dice",
-)
+ALLOWED_UPDATES = [*TEXT_UPDATES, "callback_query"]
 
 
 class TelegramSender:
@@ -108,8 +94,27 @@ class TelegramSender:
             await (await self._ready()).set_webhook(
                 url=url,
                 secret_token=secret,
-                allowed_updates=[*TEXT_UPDATES, "callback_query"],
+                allowed_updates=ALLOWED_UPDATES,
             )
+        except TelegramError as exc:
+            raise send_error(exc) from exc
+
+    async def fetch_updates(self, offset: int | None, wait_seconds: int) -> list[dict[str, Any]]:
+        """Long-poll getUpdates (polling mode); earlier updates are confirmed by `offset`."""
+        try:
+            bot = await self._ready()
+            updates = await bot.get_updates(
+                offset=offset,
+                timeout=wait_seconds,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        except TelegramError as exc:
+            raise send_error(exc) from exc
+        return [update.to_dict() for update in updates]
+
+    async def delete_webhook(self) -> None:
+        try:
+            await (await self._ready()).delete_webhook()
         except TelegramError as exc:
             raise send_error(exc) from exc
 
@@ -156,65 +161,3 @@ def _seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore")
         value: int | timedelta = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-class MalformedUpdate(ValueError):
-    pass
-
-
-@dataclass(frozen=True, slots=True)
-class TelegramUpdate:
-    inbound: InboundMessage
-    callback_query_id: str | None = None
-
-
-def parse_update(payload: object, received_at: datetime) -> TelegramUpdate | None:
-    """Turn an Update into an InboundMessage; None for kinds we do not take (e.g. polls).
-
-    A button tap becomes the text of its callback data, so it answers exactly
-    as typing that text would. Raises MalformedUpdate for a body that is not
-    an Update at all.
-    """
-    if not isinstance(payload, dict) or not isinstance(payload.get("update_id"), int):
-        raise MalformedUpdate("an Update needs an integer update_id")
-    update_id = str(payload["update_id"])
-    query = payload.get("callback_query")
-    if isinstance(query, dict):
-        chat = _dig(query, "message", "chat", "id") or _dig(query, "from", "id")
-        if chat is None or not isinstance(query.get("id"), str):
-            raise MalformedUpdate("callback_query needs an id and a chat")
-        data = query.get("data")
-        return TelegramUpdate(
-            InboundMessage(
-                channel="telegram",
-                provider_id=update_id,
-                address=str(chat),
-                text=data if isinstance(data, str) else "",
-                received_at=received_at,
-            ),
-            callback_query_id=query["id"],
-        )
-    message = next((payload[k] for k in TEXT_UPDATES if isinstance(payload.get(k), dict)), None)
-    if message is None:
-        return None
-    chat = _dig(message, "chat", "id")
-    if chat is None:
-        raise MalformedUpdate("message needs a chat id")
-    text = message.get("text") or message.get("caption") or ""
-    return TelegramUpdate(
-        InboundMessage(
-            channel="telegram",
-            provider_id=update_id,
-            address=str(chat),
-            text=text if isinstance(text, str) else "",
-            received_at=received_at,
-            media_count=sum(1 for k in MEDIA_KEYS if k in message),
-        )
-    )
-
-
-def _dig(data: dict[str, Any], *keys: str) -> int | None:
-    value: Any = data
-    for key in keys:
-        value = value.get(key) if isinstance(value, dict) else None
-    return value if isinstance(value, int) and not isinstance(value, bool) else None

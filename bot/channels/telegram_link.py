@@ -7,7 +7,8 @@ works once and expires, and a wrong, used or expired code gets the same
 neutral reply as no code at all: the reply never says which it was.
 
 This runs inside `handle_inbound`, after screening and after the message row
-is stored, so `/start ...` is screened like any other text.
+is stored, so `/start ...` is screened like any other text; `/help` and
+`/stop` are passed on to `telegram_commands`.
 """
 
 from __future__ import annotations
@@ -22,17 +23,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.bootstrap import Services
+from bot.channels import telegram_commands as commands
 from bot.channels.base import InboundMessage
 from bot.logs import log
 from bot.phones import mask
-from bot.safety import escalation, safety_check
 from storage.models import Clinician, Message, Patient, PatientStatus, TelegramLinkCode
 
 LINK_TTL = timedelta(hours=72)  # long enough to post a letter, short enough to go stale
 CODE_DIGITS = 16  # digits only: nothing for the screening rules to misread as words
 START = re.compile(r"^/start(?:@\w+)?(?:\s+(?P<code>\S+))?\s*$", re.IGNORECASE)
-HELP = re.compile(r"^/help(?:@\w+)?\s*$", re.IGNORECASE)
-MEDIA_PROMPT = "Sorry, I can only read text. Please type your reply, or tap one of the buttons."
 
 
 def new_code() -> str:
@@ -89,7 +88,7 @@ async def reply_before_routing(
     *,
     now: datetime,
 ) -> str | None:
-    """Handle `/start`, `/help` and text-less messages; None lets normal routing go on."""
+    """Handle `/start`, `/help` and `/stop`; None lets normal routing go on."""
     if inbound.channel != "telegram":
         return None
     await _mark_reachable(session, message.address, now)
@@ -97,21 +96,11 @@ async def reply_before_routing(
     start = START.match(text)
     if start is not None:
         return await _start(session, services, message, start["code"], now)
-    if HELP.match(text):
-        return help_text(services)
-    if inbound.media_count and not text and not await _in_crisis_path(session, message.address):
-        return MEDIA_PROMPT
+    if commands.HELP.match(text):
+        return commands.help_text(services)
+    if commands.STOP.match(text):
+        return await commands.stop(session, services, message.address, now)
     return None
-
-
-def help_text(services: Services) -> str:
-    settings = services.settings
-    phone = f" Call us on {settings.clinic_phone}." if settings.clinic_phone else ""
-    return (
-        f"This is {settings.clinic_name}'s check-in bot. Answer its questions by typing "
-        f"or tapping a button.{phone} If you are in danger, call "
-        f"{services.escalation.emergency_number} now."
-    )
 
 
 def _not_linked(services: Services) -> str:
@@ -137,6 +126,8 @@ async def _start(
                 actor=f"telegram:{mask(message.address)}",
                 action="telegram_link_rejected",
             )
+        if isinstance(holder, Patient) and holder.status == PatientStatus.OPTED_OUT:
+            return commands.resume(session, services, holder, now)
         return _connected(services, holder) if holder is not None else _not_linked(services)
     target: Patient | Clinician | None = (
         await session.get(Patient, row.patient_id)
@@ -214,11 +205,3 @@ async def _mark_reachable(session: AsyncSession, chat: str, now: datetime) -> No
         patient.status = PatientStatus.ACTIVE
         subject = f"patient:{patient.id}"
         audit.record(session, at=now, actor=subject, action="patient_reachable", subject=subject)
-
-
-async def _in_crisis_path(session: AsyncSession, chat: str) -> bool:
-    """A photo during an open escalation or a pending safety question must reach a human."""
-    patient = await session.scalar(select(Patient).where(Patient.telegram_chat_id == chat))
-    if await safety_check.pending_for(session, address=chat) is not None:
-        return True
-    return await escalation.unresolved_for(session, patient=patient, address=chat) is not None

@@ -10,7 +10,8 @@ from starlette.background import BackgroundTask
 
 from bot.bootstrap import Services
 from bot.channels.base import SendError
-from bot.channels.telegram import MalformedUpdate, TelegramSender, parse_update
+from bot.channels.telegram import TelegramSender
+from bot.channels.telegram_updates import MalformedUpdate, parse_update
 from bot.conversation import handle_inbound
 from bot.logs import log
 

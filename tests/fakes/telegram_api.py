@@ -51,6 +51,7 @@ class FakeTelegram:
     webhook: dict[str, str] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     blocked: set[str] = field(default_factory=set)
+    pending: list[dict[str, Any]] = field(default_factory=list)  # for getUpdates
     requests: int = 0
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -62,6 +63,7 @@ class FakeTelegram:
             self.webhook.clear()
             self.faults.clear()
             self.blocked.clear()
+            self.pending.clear()
             self.requests = 0
 
     def fail_next(self, *faults: Fault) -> None:
@@ -82,6 +84,11 @@ class FakeTelegram:
     def last_to(self, chat_id: int | str) -> SentTelegram:
         with self._lock:
             return [m for m in self.sent if m.chat_id == str(chat_id)][-1]
+
+    def queue(self, update: dict[str, Any]) -> None:
+        """Hold `update` for getUpdates (polling mode) until an offset confirms it."""
+        with self._lock:
+            self.pending.append(update)
 
     # What Telegram would POST to our webhook.
 
@@ -138,6 +145,11 @@ class FakeTelegram:
             with self._lock:
                 self.webhook.update({k: str(v) for k, v in params.items()})
             return _ok(True)
+        if name == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            with self._lock:
+                self.pending[:] = [u for u in self.pending if u["update_id"] >= offset]
+                return _ok(list(self.pending))
         if name in {"deleteWebhook", "close", "logOut"}:
             return _ok(True)
         return _error(404, "Not Found: method not found")

@@ -11,6 +11,7 @@ from bot.bootstrap import Services
 from bot.channels.telegram_link import issue_code
 from bot.clock import ManualClock
 from bot.config import Settings
+from storage.models import PatientStatus
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms, post_update, with_telegram
 from tests.fakes.telegram_api import FakeTelegram
@@ -148,6 +149,26 @@ async def test_a_risky_message_after_start_is_screened_and_pages_on_call(
     assert "988" in fake_telegram.to(STRANGER_CHAT)[0]
     [page] = fake_twilio.to(PRIMARY_PHONE)
     assert f"unknown number {STRANGER_CHAT}" in page
+
+
+async def test_stop_pauses_check_ins_and_start_resumes_them_while_risk_still_pages(
+    client: httpx.AsyncClient,
+    services: Services,
+    fake_telegram: FakeTelegram,
+    fake_twilio: FakeTwilio,
+) -> None:
+    ids = await clinic_with_rota(services)
+    await link_patient(services, ids["patient"])
+
+    stopped = await send(client, services, fake_telegram, PATIENT_CHAT, "/stop")
+    status_after_stop = (await patient_row(services, ids["patient"])).status
+    crisis = await send(client, services, fake_telegram, PATIENT_CHAT, "i want to die")
+    resumed = await send(client, services, fake_telegram, PATIENT_CHAT, "/start")
+
+    assert "no more check-ins" in stopped and status_after_stop == PatientStatus.OPTED_OUT
+    assert "988" in crisis and "Alex Rivera" in fake_twilio.to(PRIMARY_PHONE)[0]
+    assert resumed.startswith("Welcome back, Alex.")
+    assert (await patient_row(services, ids["patient"])).status == PatientStatus.ACTIVE
 
 
 async def test_help_tells_a_chat_how_to_answer_and_whom_to_call(
