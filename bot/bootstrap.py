@@ -95,6 +95,10 @@ def build_services(
         retry_base_seconds=settings.retry_base_seconds,
         retry_max_seconds=settings.retry_max_seconds,
         on_failure=[FallbackOnFailure(senders), mark_blocked_chat],
+        routine_rates={
+            "sms": settings.sms_rate_per_second,
+            "telegram": settings.telegram_rate_per_second,
+        },
     )
     return Services(
         settings=settings,

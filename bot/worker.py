@@ -30,8 +30,12 @@ async def run_worker(services: Services) -> None:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
-        sender.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sender
+        services.outbox.stop()  # let in-flight sends finish and be recorded
+        try:
+            await asyncio.wait_for(sender, timeout=15)
+        except TimeoutError:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await sender
         await services.close()
         log.info("worker_stopped")

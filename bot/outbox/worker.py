@@ -15,6 +15,7 @@ from bot import metrics
 from bot.channels.base import OutboundMessage, PermanentSendError, Sender, SendError
 from bot.clock import Clock
 from bot.logs import log
+from bot.outbox.ratelimit import RateLimit
 from bot.phones import mask
 from storage.db import on_postgres
 from storage.models import DeliveryAttempt, Message, OutboxItem, OutboxStatus, Priority
@@ -39,6 +40,7 @@ class OutboxWorker:
         batch_size: int = 50,
         concurrency: int = 8,
         on_failure: Sequence[FailureHook] = (),
+        routine_rates: Mapping[str, float] | None = None,
     ) -> None:
         self._sessions = sessions
         self._senders = senders
@@ -53,6 +55,10 @@ class OutboxWorker:
         self._limits = {True: asyncio.Semaphore(concurrency), False: asyncio.Semaphore(concurrency)}
         self._wakeups = {True: asyncio.Event(), False: asyncio.Event()}
         self._on_failure = tuple(on_failure)
+        self._stopping = False
+        self._rates = {
+            channel: RateLimit(rate) for channel, rate in (routine_rates or {}).items() if rate > 0
+        }
 
     def wake(self) -> None:
         """Send now rather than on the next tick (called after a commit that queued a page)."""
@@ -63,16 +69,21 @@ class OutboxWorker:
         """Run the urgent lane (pages, crisis messages) and the full lane side by side."""
         await asyncio.gather(self._lane(True, idle_seconds), self._lane(False, idle_seconds))
 
+    def stop(self) -> None:
+        """Finish the batch in hand, then return from `run_forever` (a graceful shutdown)."""
+        self._stopping = True
+        self.wake()
+
     async def _lane(self, urgent: bool, idle_seconds: float) -> None:
         wakeup = self._wakeups[urgent]
-        while True:
+        while not self._stopping:
             wakeup.clear()
             try:
                 sent = await self.drain(urgent_only=urgent)
             except Exception:  # the worker must outlive one bad batch
                 log.exception("outbox_batch_failed", urgent=urgent)
                 sent = 0
-            if sent == 0:
+            if sent == 0 and not self._stopping:
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(wakeup.wait(), timeout=idle_seconds)
 
@@ -83,7 +94,7 @@ class OutboxWorker:
         lane is busy or failing; the claim makes sure each item goes to one lane.
         """
         total = 0
-        while True:
+        while not self._stopping:
             batch = await self._claim(urgent_only)
             if not batch:
                 return total
@@ -93,6 +104,7 @@ class OutboxWorker:
                 group = [item for item in batch if item.priority == priority]
                 await asyncio.gather(*(self._deliver(item) for item in group))
             total += len(batch)
+        return total
 
     async def _claim(self, urgent_only: bool) -> list[OutboxItem]:
         """Lease a batch of due items in one UPDATE ... RETURNING (atomic on both engines)."""
@@ -136,7 +148,10 @@ class OutboxWorker:
             idempotency_key=item.idempotency_key,
             buttons=tuple((str(label), str(reply)) for label, reply in buttons),
         )
-        async with self._limits[item.priority <= Priority.CRISIS]:
+        urgent = item.priority <= Priority.CRISIS
+        async with self._limits[urgent]:
+            if not urgent and item.channel in self._rates:
+                await self._rates[item.channel].acquire()
             try:
                 if sender is None:
                     raise PermanentSendError(f"no sender configured for channel {item.channel}")

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import httpx
 from sqlalchemy import select
 
 from bot.bootstrap import Services
-from bot.clock import ManualClock
-from storage.models import DeliveryAttempt, OutboxItem
+from bot.clock import ManualClock, system_clock
+from bot.outbox import enqueue
+from bot.outbox.worker import OutboxWorker
+from storage.models import DeliveryAttempt, OutboxItem, Priority
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms
 from tests.fakes.twilio_api import FakeTwilio, Fault
@@ -108,3 +112,52 @@ async def test_pages_are_sent_before_routine_replies_queued_earlier(
 
     first_recipients = [m.to for m in fake_twilio.sent[:2]]
     assert PRIMARY_PHONE in first_recipients
+
+
+async def test_a_page_overtakes_rate_limited_routine_traffic(
+    services: Services, fake_twilio: FakeTwilio
+) -> None:
+    ids = await clinic_with_rota(services)
+    worker = OutboxWorker(
+        sessions=services.sessions,
+        senders=services.senders,
+        clock=system_clock,
+        worker_id="test",
+        routine_rates={"sms": 20.0},
+    )
+    now = system_clock()
+    async with services.sessions() as session, session.begin():
+        for n in range(40):
+            await enqueue(
+                session,
+                key=f"routine:{n}",
+                channel="sms",
+                address=f"+1202555{n:04d}",
+                body=f"routine {n}",
+                now=now,
+                priority=Priority.ROUTINE,
+            )
+    runner = asyncio.create_task(worker.run_forever(idle_seconds=0.05))
+    try:
+        while not fake_twilio.sent:
+            await asyncio.sleep(0.01)
+        async with services.sessions() as session, session.begin():
+            await enqueue(
+                session,
+                key="page:urgent",
+                channel="sms",
+                address=PRIMARY_PHONE,
+                body="URGENT page",
+                now=system_clock(),
+                purpose="page",
+                priority=Priority.PAGE,
+                clinician_id=ids["primary"],
+            )
+        worker.wake()
+        while len(fake_twilio.sent) < 41:
+            await asyncio.sleep(0.01)
+    finally:
+        worker.stop()
+        await runner
+    order = [m.body for m in fake_twilio.sent]
+    assert order.index("URGENT page") < 30  # routine traffic was still queued behind it
