@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     escalation_ladder: Path | None = None
     flows_dir: Path | None = None
     admin_token: str | None = None
+    # Dashboard sessions: the cookie signing key (unset: a random one per process, so
+    # logins do not survive a restart and several web processes need it set) and how
+    # long a login may sit idle before it must sign in again.
+    session_secret: str | None = None
+    session_idle_minutes: float = Field(default=30.0, gt=0)
     sandbox: bool = False
 
     # Safety limits (explicit, with defaults).
@@ -58,6 +63,9 @@ class Settings(BaseSettings):
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "08:00"
     checkin_tick_seconds: float = Field(default=30.0, gt=0)
+    # Routine messages per second per channel (0 = unlimited); pages are never held.
+    sms_rate_per_second: float = Field(default=10.0, ge=0)
+    telegram_rate_per_second: float = Field(default=25.0, ge=0)
     provider_timeout_seconds: float = Field(default=10.0, gt=0)
     log_format: str = "console"
 
