@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import flows
 from bot.bootstrap import Services
 from bot.checkins.events import TurnContext, apply
+from bot.checkins.missed import alert_if_needed
 from bot.logs import log
 from storage.db import on_postgres
 from storage.models import (
@@ -163,6 +164,14 @@ async def _close_checkin(session: AsyncSession, fs: FlowSession, now: datetime) 
     if fs.scheduled_checkin_id is None or fs.status == FlowSessionStatus.ACTIVE:
         return
     checkin = await session.get(ScheduledCheckin, fs.scheduled_checkin_id)
-    if checkin is not None and fs.status == FlowSessionStatus.EXPIRED:
+    if (
+        checkin is not None
+        and fs.status == FlowSessionStatus.EXPIRED
+        and not fs.state.get("answers")
+    ):
         checkin.status = CheckinStatus.MISSED
         checkin.reason = "no reply within the flow's window"
+        patient = await session.get(Patient, fs.patient_id)
+        assert patient is not None
+        await session.flush()
+        await alert_if_needed(session, patient, checkin, now=now)
