@@ -4,6 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 RUNTIME := $(VENV)/.runtime-installed
 DEV := $(VENV)/.dev-installed
+# Browser tests drive Debian's Chromium; installed once if missing (skipped, with a
+# reason, where apt-get is unavailable).
+CHROMIUM := /usr/bin/chromium
 SRC := bot flows storage
 
 .PHONY: run test lint format bench install clean
@@ -26,7 +29,11 @@ run: $(RUNTIME)
 	$(BIN)/checkin db upgrade
 	$(BIN)/checkin serve
 
-test: $(DEV)
+$(CHROMIUM):
+	-(apt-get update -qq && apt-get install -y -qq chromium) \
+		|| echo "chromium not installed: browser tests will be skipped"
+
+test: $(DEV) | $(CHROMIUM)
 	$(BIN)/pytest
 
 lint: $(DEV)

@@ -12,7 +12,7 @@ from bot.bootstrap import Services, build_services
 from bot.channels.telegram_polling import poll_forever
 from bot.config import Settings, load_settings
 from bot.scheduler import build_scheduler
-from bot.web import health, sandbox, telegram, twilio
+from bot.web import admin, api, health, sandbox, telegram, twilio
 
 
 def create_app(
@@ -62,4 +62,7 @@ def create_app(
         app.include_router(telegram.router)
     if settings.sandbox_enabled:
         app.include_router(sandbox.router)
+    # Staff dashboard (/admin, signed-in staff) and admin API (/api, bearer token).
+    admin.mount(app, settings)
+    app.include_router(api.router)
     return app

@@ -8,6 +8,7 @@ from bot.cli import db, infusions, people
 from bot.cli import flows as flows_cli
 from bot.cli.screen import screen_command
 from bot.cli.serve import serve, worker
+from bot.cli.users import app as users_app
 
 app = typer.Typer(help="checkin-bot: check-ins, screening and escalation.", no_args_is_help=True)
 app.command("serve")(serve)
@@ -19,3 +20,4 @@ app.add_typer(people.patient_app, name="patient")
 app.add_typer(people.clinician_app, name="clinician")
 app.add_typer(people.oncall_app, name="oncall")
 app.add_typer(infusions.app, name="infusion")
+app.add_typer(users_app, name="user")

@@ -21,6 +21,7 @@ from storage.models.escalations import (
 from storage.models.links import TelegramLinkCode
 from storage.models.messages import DeliveryAttempt, Message, OutboxItem, OutboxStatus, Priority
 from storage.models.people import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
+from storage.models.staff import StaffRole, StaffUser  # staff accounts (dashboard)
 
 __all__ = [
     "Answer",
@@ -47,6 +48,8 @@ __all__ = [
     "Priority",
     "SafetyCheck",
     "SafetyCheckState",
+    "StaffRole",
+    "StaffUser",
     "TelegramLinkCode",
     "utcnow",
 ]

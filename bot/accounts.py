@@ -1,0 +1,86 @@
+"""Staff accounts: argon2 password hashes, creation and sign-in checks."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit
+from storage.models import Clinician, StaffRole, StaffUser
+
+MIN_PASSWORD_LENGTH = 12
+
+_hasher = PasswordHasher()
+# Verified against when the email is unknown, so a wrong email costs as long as a
+# wrong password and response time does not tell which accounts exist.
+_DUMMY_HASH = _hasher.hash("not-a-real-password-used-for-timing")
+
+
+class AccountError(ValueError):
+    """The account cannot be created as asked; the message says why."""
+
+
+def hash_password(password: str) -> str:
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+    return _hasher.hash(password)
+
+
+def normal_email(email: str) -> str:
+    return email.strip().lower()
+
+
+async def create_user(
+    session: AsyncSession,
+    *,
+    email: str,
+    password: str,
+    role: str,
+    now: datetime,
+    clinician_id: int | None = None,
+    actor: str = "cli",
+) -> StaffUser:
+    """Add a staff account; raises AccountError on a bad role, email, password or link."""
+    email = normal_email(email)
+    if role not in StaffRole.ALL:
+        raise AccountError(f"role must be one of {', '.join(StaffRole.ALL)}")
+    if "@" not in email or len(email) > 254:
+        raise AccountError(f"{email!r} is not an email address")
+    if await session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
+        raise AccountError(f"an account for {email} already exists")
+    if clinician_id is not None and await session.get(Clinician, clinician_id) is None:
+        raise AccountError(f"no clinician with id {clinician_id}")
+    user = StaffUser(
+        email=email,
+        password_hash=hash_password(password),
+        role=role,
+        clinician_id=clinician_id,
+        created_at=now,
+    )
+    session.add(user)
+    await session.flush()
+    audit.record(
+        session, at=now, actor=actor, action="staff_user_added", subject=f"staff:{user.id}"
+    )
+    return user
+
+
+async def authenticate(
+    session: AsyncSession, *, email: str, password: str, now: datetime
+) -> StaffUser | None:
+    """The active account with this email and password, or None; upgrades old hashes."""
+    user = await session.scalar(select(StaffUser).where(StaffUser.email == normal_email(email)))
+    try:
+        _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return None
+    if user is None or not user.active:
+        return None
+    if _hasher.check_needs_rehash(user.password_hash):
+        user.password_hash = _hasher.hash(password)
+    user.last_login_at = now
+    return user

@@ -1,0 +1,105 @@
+"""Who is signed in, what their role lets them do, and the CSRF token on every form.
+
+The session is a signed cookie (Starlette's SessionMiddleware) holding the user id,
+the time of the last request the user made, and the CSRF token. A login idle for
+longer than SESSION_IDLE_MINUTES is signed out. The escalations list's background
+poll does not count as activity: a screen left open does not stay signed in forever.
+"""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from collections.abc import Awaitable, Callable
+from urllib.parse import quote
+
+from fastapi import HTTPException, Request
+
+from bot.bootstrap import Services
+from storage.models import StaffRole, StaffUser
+
+CSRF_FIELD = "csrf_token"
+# Who may do what. Everyone signed in may look; changing a patient is for the office;
+# acknowledging and resolving is for clinicians (and admins linked to a clinician).
+VIEWERS = StaffRole.ALL
+OFFICE = (StaffRole.ADMIN, StaffRole.STAFF)
+RESPONDERS = (StaffRole.ADMIN, StaffRole.CLINICIAN)
+
+
+class LoginRequired(Exception):
+    """Anonymous, expired or disabled: send the browser to the login page."""
+
+    def __init__(self, next_path: str, reason: str | None = None) -> None:
+        super().__init__(reason)
+        self.next_path = next_path
+        self.reason = reason
+
+    def login_url(self) -> str:
+        url = "/admin/login?next=" + quote(self.next_path, safe="/")
+        return url + ("&reason=" + self.reason if self.reason else "")
+
+
+def services_of(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+def csrf_token(request: Request) -> str:
+    """This browser session's CSRF token, made on first use."""
+    token = request.session.get("csrf")
+    if not isinstance(token, str):
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return token
+
+
+async def check_csrf(request: Request) -> None:
+    """Refuse a POST whose form does not carry this session's token."""
+    form = await request.form()
+    given = form.get(CSRF_FIELD)
+    expected = request.session.get("csrf")
+    if not (
+        isinstance(given, str)
+        and isinstance(expected, str)
+        and hmac.compare_digest(given.encode(), expected.encode())
+    ):
+        raise HTTPException(403, "This form has expired or was not sent by this site. Reload.")
+
+
+async def _signed_in(request: Request, *, touch: bool) -> StaffUser:
+    services = services_of(request)
+    uid = request.session.get("uid")
+    path = request.url.path if request.method == "GET" else "/admin"
+    if not isinstance(uid, int):
+        raise LoginRequired(path)
+    now = services.clock().timestamp()
+    seen = request.session.get("seen")
+    idle_limit = services.settings.session_idle_minutes * 60
+    if not isinstance(seen, int | float) or now - seen > idle_limit:
+        request.session.clear()
+        raise LoginRequired(path, "idle")
+    async with services.sessions() as session:
+        user = await session.get(StaffUser, uid)
+    if user is None or not user.active:
+        request.session.clear()
+        raise LoginRequired(path)
+    if touch:
+        request.session["seen"] = now
+    return user
+
+
+def require(*roles: str, touch: bool = True) -> Callable[[Request], Awaitable[StaffUser]]:
+    """A dependency: the signed-in user, if their role is one of `roles` (else 403)."""
+
+    async def dependency(request: Request) -> StaffUser:
+        user = await _signed_in(request, touch=touch)
+        if user.role not in roles:
+            raise HTTPException(403, "Your role does not allow this.")
+        return user
+
+    return dependency
+
+
+def can_respond(user: StaffUser) -> bool:
+    """Whether this account may acknowledge and resolve (a role and a clinician link)."""
+    return user.role in RESPONDERS and user.clinician_id is not None

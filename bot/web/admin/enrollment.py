@@ -1,0 +1,63 @@
+"""Checking the enroll form: every field's problem in words, and the values kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.phones import InvalidPhone, normalize_phone
+from storage.models import Patient
+
+LANGUAGES = {"en": "English", "es": "Spanish"}
+CHANNELS = {"sms": "SMS"}
+
+
+@dataclass
+class EnrollForm:
+    name: str = ""
+    phone: str = ""
+    timezone: str = ""
+    checkin_time: str = "09:00"
+    language: str = "en"
+    errors: dict[str, str] = field(default_factory=dict)
+    normal_phone: str = ""
+
+
+def check(form: EnrollForm) -> EnrollForm:
+    """Fill `errors` (field -> message) and `normal_phone`; never raises."""
+    form.name = form.name.strip()
+    if not form.name:
+        form.errors["name"] = "Enter the patient's name."
+    elif len(form.name) > 200:
+        form.errors["name"] = "The name is longer than 200 characters."
+    try:
+        form.normal_phone = normalize_phone(form.phone)
+    except InvalidPhone:
+        form.errors["phone"] = (
+            "This is not a valid mobile number. Include the country code, e.g. +1 202 555 0143."
+        )
+    try:
+        ZoneInfo(form.timezone.strip())
+        form.timezone = form.timezone.strip()
+    except (ZoneInfoNotFoundError, ValueError):
+        form.errors["timezone"] = "Unknown time zone. Use Area/City, e.g. America/New_York."
+    try:
+        hour, minute = (int(p) for p in form.checkin_time.split(":")[:2])
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError
+        form.checkin_time = f"{hour:02d}:{minute:02d}"
+    except ValueError:
+        form.errors["checkin_time"] = "Enter the daily check-in time as HH:MM, e.g. 09:00."
+    if form.language not in LANGUAGES:
+        form.errors["language"] = "Choose English or Spanish."
+    return form
+
+
+async def check_unique(session: AsyncSession, form: EnrollForm) -> None:
+    if form.normal_phone and await session.scalar(
+        select(Patient.id).where(Patient.phone == form.normal_phone)
+    ):
+        form.errors["phone"] = "A patient with this phone number is already enrolled."

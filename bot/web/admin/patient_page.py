@@ -1,0 +1,107 @@
+"""One patient at a glance: mood chart with infusions, scores, answers, check-ins, messages."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from bot.web.admin import escalation_views
+from bot.web.admin.auth import OFFICE, VIEWERS, require, services_of
+from bot.web.admin.charts import mood_chart
+from bot.web.admin.pages import render
+from bot.web.admin.patient_list import MOOD_STEPS, mood_of
+from storage.models import (
+    Answer,
+    CheckinStatus,
+    Infusion,
+    Message,
+    Patient,
+    ScheduledCheckin,
+    Score,
+    StaffUser,
+)
+
+router = APIRouter(prefix="/admin/patients")
+
+Viewer = Annotated[StaffUser, Depends(require(*VIEWERS))]
+SHOWN = 200  # rows per table: enough for months of daily check-ins
+
+
+@router.get("/{patient_id}", response_class=HTMLResponse)
+async def patient_page(request: Request, patient_id: int, user: Viewer) -> Response:
+    services = services_of(request)
+    now = services.clock()
+    async with services.sessions() as session:
+        patient = await session.get(Patient, patient_id)
+        if patient is None:
+            raise HTTPException(404, "No such patient.")
+        answers = (
+            await session.scalars(
+                select(Answer)
+                .where(Answer.patient_id == patient_id)
+                .order_by(Answer.recorded_at.desc(), Answer.id.desc())
+                .limit(SHOWN)
+            )
+        ).all()
+        infusions = (
+            await session.scalars(
+                select(Infusion)
+                .where(Infusion.patient_id == patient_id, Infusion.status != "cancelled")
+                .order_by(Infusion.at)
+            )
+        ).all()
+        scores = (
+            await session.scalars(
+                select(Score)
+                .where(Score.patient_id == patient_id)
+                .order_by(Score.recorded_at.desc())
+            )
+        ).all()
+        checkins = (
+            await session.scalars(
+                select(ScheduledCheckin)
+                .where(
+                    ScheduledCheckin.patient_id == patient_id,
+                    ScheduledCheckin.status.in_([CheckinStatus.DUE, CheckinStatus.MISSED]),
+                )
+                .order_by(ScheduledCheckin.due_at.desc())
+                .limit(SHOWN)
+            )
+        ).all()
+        messages = (
+            await session.scalars(
+                select(Message)
+                .where(Message.patient_id == patient_id)
+                .order_by(Message.id.desc())
+                .limit(SHOWN)
+            )
+        ).all()
+        escalations = await escalation_views.for_patient(session, patient_id)
+    moods = [
+        (a.recorded_at, mood)
+        for a in reversed(answers)
+        if a.step_id in MOOD_STEPS and (mood := mood_of(a.value)) is not None
+    ]
+    return render(
+        request,
+        "admin/patient.html",
+        {
+            "user": user,
+            "can_edit": user.role in OFFICE,
+            "patient": patient,
+            "chart": mood_chart(moods, [i.at for i in infusions], now=now, zone=patient.timezone),
+            "moods": moods,
+            "infusions": infusions,
+            "scores": scores,
+            "answers": answers,
+            "upcoming": sorted(
+                (c for c in checkins if c.status == CheckinStatus.DUE), key=lambda c: c.due_at
+            ),
+            "missed": [c for c in checkins if c.status == CheckinStatus.MISSED],
+            "messages": list(reversed(messages)),
+            "escalations": escalations,
+        },
+    )

@@ -1,0 +1,133 @@
+"""Patients: the list, the enroll form, pause and resume."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import available_timezones
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bot import audit
+from bot.web.admin import enrollment
+from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
+from bot.web.admin.charts import sparkline
+from bot.web.admin.pages import flash, render, see_other
+from bot.web.admin.patient_list import patient_rows
+from storage.models import Patient, PatientStatus, StaffUser
+
+router = APIRouter(prefix="/admin/patients")
+
+Viewer = Annotated[StaffUser, Depends(require(*VIEWERS))]
+Office = Annotated[StaffUser, Depends(require(*OFFICE))]
+ZONES = sorted(available_timezones())
+
+
+@router.get("", response_class=HTMLResponse)
+async def patients_page(request: Request, user: Viewer, q: str = "") -> Response:
+    services = services_of(request)
+    async with services.sessions() as session:
+        rows = await patient_rows(session, now=services.clock(), search=q)
+    return render(
+        request,
+        "admin/patients.html",
+        {
+            "user": user,
+            "rows": rows,
+            "q": q,
+            "sparkline": sparkline,
+            "can_edit": user.role in OFFICE,
+        },
+    )
+
+
+def _form_page(
+    request: Request, user: StaffUser, form: enrollment.EnrollForm, status: int
+) -> Response:
+    return render(
+        request,
+        "admin/enroll.html",
+        {"user": user, "form": form, "zones": ZONES, "languages": enrollment.LANGUAGES},
+        status_code=status,
+    )
+
+
+@router.get("/new", response_class=HTMLResponse)
+async def enroll_page(request: Request, user: Office) -> Response:
+    timezone = services_of(request).settings.clinic_timezone
+    return _form_page(request, user, enrollment.EnrollForm(timezone=timezone), 200)
+
+
+@router.post("", dependencies=[Depends(check_csrf)])
+async def enroll(
+    request: Request,
+    user: Office,
+    name: Annotated[str, Form(max_length=500)] = "",
+    phone: Annotated[str, Form(max_length=64)] = "",
+    timezone: Annotated[str, Form(max_length=64)] = "",
+    checkin_time: Annotated[str, Form(max_length=16)] = "",
+    language: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
+    form = enrollment.check(
+        enrollment.EnrollForm(
+            name=name, phone=phone, timezone=timezone, checkin_time=checkin_time, language=language
+        )
+    )
+    services = services_of(request)
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        await enrollment.check_unique(session, form)
+        if form.errors:
+            return _form_page(request, user, form, 422)
+        patient = Patient(
+            name=form.name,
+            phone=form.normal_phone,
+            channel="sms",
+            timezone=form.timezone,
+            checkin_time=form.checkin_time,
+            language=form.language,
+            created_at=now,
+        )
+        session.add(patient)
+        await session.flush()
+        audit.record(
+            session,
+            at=now,
+            actor=f"staff:{user.id}",
+            action="patient_enrolled",
+            subject=f"patient:{patient.id}",
+        )
+    flash(request, f"Enrolled {patient.name}.")
+    return see_other(f"/admin/patients/{patient.id}")
+
+
+async def _set_status(request: Request, user: StaffUser, patient_id: int, status: str) -> Response:
+    services = services_of(request)
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        patient = await session.get(Patient, patient_id)
+        if patient is None:
+            raise HTTPException(404, "No such patient.")
+        patient.status = status
+        action = "patient_paused" if status == PatientStatus.PAUSED else "patient_resumed"
+        audit.record(
+            session,
+            at=now,
+            actor=f"staff:{user.id}",
+            action=action,
+            subject=f"patient:{patient_id}",
+        )
+        name = patient.name
+    verb = "Paused" if status == PatientStatus.PAUSED else "Resumed"
+    flash(request, f"{verb} check-ins for {name}.")
+    return see_other(f"/admin/patients/{patient_id}")
+
+
+@router.post("/{patient_id}/pause", dependencies=[Depends(check_csrf)])
+async def pause(request: Request, patient_id: int, user: Office) -> Response:
+    return await _set_status(request, user, patient_id, PatientStatus.PAUSED)
+
+
+@router.post("/{patient_id}/resume", dependencies=[Depends(check_csrf)])
+async def resume(request: Request, patient_id: int, user: Office) -> Response:
+    return await _set_status(request, user, patient_id, PatientStatus.ACTIVE)

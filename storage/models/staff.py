@@ -1,0 +1,36 @@
+"""Staff accounts for the dashboard: who may log in, with what role."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from storage.models.base import Base, CreatedAt
+
+
+class StaffRole:
+    ADMIN = "admin"
+    STAFF = "staff"
+    CLINICIAN = "clinician"
+    ALL = (ADMIN, STAFF, CLINICIAN)
+
+
+class StaffUser(CreatedAt, Base):
+    """A dashboard login. Only an argon2 hash of the password is stored.
+
+    `clinician_id` links the account to the clinician the ladder pages: only a
+    linked account can acknowledge or resolve an escalation, so the record
+    says which clinician took it, exactly as an `ACK` by SMS would.
+    """
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(16))
+    clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    last_login_at: Mapped[datetime | None]

@@ -1,0 +1,134 @@
+"""Patients: the list, enrolling from the form, pause/resume, and one patient's page."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy import select
+
+from bot.bootstrap import Services
+from storage.models import Patient
+from tests.admin.history import MOODS, patient_with_history
+from tests.admin.staff import add_staff, form_token, sign_in
+
+
+def enroll_form(token: str, **fields: str) -> dict[str, str]:
+    return {
+        "csrf_token": token,
+        "name": "Jordan Blake",
+        "phone": "(202) 555-0143",
+        "timezone": "America/Chicago",
+        "checkin_time": "08:30",
+        "language": "es",
+        **fields,
+    }
+
+
+async def test_staff_enroll_a_patient_from_the_form_and_land_on_their_page(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/patients/new")
+
+    response = await client.post("/admin/patients", data=enroll_form(token))
+
+    assert response.status_code == 303
+    page = (await client.get(response.headers["location"])).text
+    assert "Enrolled Jordan Blake." in page
+    assert "+12025550143" in page and "America/Chicago" in page
+    listing = (await client.get("/admin/patients")).text
+    assert "Jordan Blake" in listing and "active" in listing
+
+
+async def test_a_bad_phone_number_is_refused_with_a_clear_message_and_nothing_typed_is_lost(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/patients/new")
+
+    response = await client.post(
+        "/admin/patients", data=enroll_form(token, phone="555-12", timezone="Mars/Olympus")
+    )
+
+    assert response.status_code == 422
+    assert "This is not a valid mobile number. Include the country code" in response.text
+    assert "Unknown time zone" in response.text
+    assert "Please correct 2 fields below; nothing you typed was lost." in response.text
+    assert 'value="Jordan Blake"' in response.text
+    assert 'value="555-12"' in response.text
+    assert 'value="es" selected' in response.text
+    async with services.sessions() as session:
+        assert (await session.scalars(select(Patient))).all() == []
+
+
+async def test_enrolling_the_same_phone_twice_says_the_patient_is_already_enrolled(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="admin"))
+    token = await form_token(client, "/admin/patients/new")
+    await client.post("/admin/patients", data=enroll_form(token))
+
+    again = await client.post("/admin/patients", data=enroll_form(token, phone="+1 202 555 0143"))
+
+    assert again.status_code == 422
+    assert "already enrolled" in again.text
+
+
+async def test_staff_pause_and_resume_a_patients_check_ins(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    patient_id = await patient_with_history(services)
+    await sign_in(client, await add_staff(services, role="staff"))
+    page = f"/admin/patients/{patient_id}"
+
+    await client.post(f"{page}/pause", data={"csrf_token": await form_token(client, page)})
+    paused = (await client.get(page)).text
+    assert "Paused check-ins for Alex Rivera." in paused
+    assert "Resume check-ins" in paused
+
+    await client.post(f"{page}/resume", data={"csrf_token": await form_token(client, page)})
+    assert "Resumed check-ins for Alex Rivera." in (await client.get(page)).text
+
+
+async def test_the_patient_page_shows_the_mood_chart_infusions_scores_missed_and_messages(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    patient_id = await patient_with_history(services)
+    await sign_in(client, await add_staff(services, role="clinician"))
+
+    page = (await client.get(f"/admin/patients/{patient_id}")).text
+
+    points = re.findall(r'<circle class="point" data-mood="(\d+)"', page)
+    assert [int(p) for p in points] == MOODS
+    assert page.count('<g class="infusion">') == 2
+    assert "PHQ-9" in page and "moderate" in page
+    assert "Missed" in page and "daily-checkin" in page
+    assert "slept well after the infusion" in page
+    assert "Pause check-ins" not in page  # a clinician looks; the office changes
+
+
+async def test_the_patients_list_shows_the_latest_mood_and_a_trend_line(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await patient_with_history(services)
+    await sign_in(client, await add_staff(services, role="staff"))
+
+    page = (await client.get("/admin/patients")).text
+
+    assert f"{MOODS[-1]}/10" in page
+    assert 'class="sparkline"' in page
+    assert "No patient matches" in (await client.get("/admin/patients?q=zzz")).text
+
+
+async def test_a_patient_id_that_does_not_exist_is_a_404_not_an_error(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="admin"))
+    token = await form_token(client)
+
+    assert (await client.get("/admin/patients/9999")).status_code == 404
+    assert (
+        await client.post("/admin/patients/9999/pause", data={"csrf_token": token})
+    ).status_code == 404
+    assert (await client.get("/admin/patients/not-a-number")).status_code == 422

@@ -1,0 +1,121 @@
+"""The dashboard in a real browser: sign in, watch a sandbox escalation arrive, take it,
+resolve it; the patient page's chart; the enroll form's phone check. Screenshots are
+saved in tests/artifacts/."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlalchemy import select
+
+from bot.bootstrap import Services
+from bot.web.sandbox import DEMO_CLINICIAN_PHONE, seed_demo
+from storage.models import Clinician
+from tests.admin.history import MOODS, patient_with_history
+from tests.admin.staff import PASSWORD, add_staff
+from tests.browser.conftest import ARTIFACTS
+
+
+async def demo_clinician_id(services: Services) -> int:
+    await seed_demo(services)
+    async with services.sessions() as session:
+        clinician_id = await session.scalar(
+            select(Clinician.id).where(Clinician.phone == DEMO_CLINICIAN_PHONE)
+        )
+    assert clinician_id is not None
+    return clinician_id
+
+
+async def sign_in(page: Any, base: str, email: str) -> None:
+    await page.goto(base + "/admin")
+    assert "/admin/login" in page.url
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_role("heading", name="Escalations").wait_for()
+
+
+async def test_a_clinician_sees_a_sandbox_escalation_arrive_acknowledges_and_resolves_it(
+    browser_page: Any, dashboard_url: str, services: Services
+) -> None:
+    page = browser_page
+    clinician_id = await demo_clinician_id(services)
+    email = await add_staff(services, role="clinician", clinician_id=clinician_id)
+    await sign_in(page, dashboard_url, email)
+    await page.get_by_text("No unresolved escalations.").wait_for()
+
+    phone = await page.context.new_page()
+    await phone.goto(dashboard_url + "/sandbox")
+    patient = phone.locator("section.phone[aria-label='Demo patient phone']")
+    await patient.get_by_placeholder("Text the clinic").fill("I don't want to be alive anymore")
+    await patient.get_by_role("button", name="Send").click()
+    await patient.locator("li.in").wait_for()  # stored; the page goes out via the outbox
+
+    card = page.locator("article.escalation[data-state='open']")
+    await card.wait_for()  # arrives by polling: the page was not reloaded
+    assert "Demo Patient" in await card.inner_text()
+    assert "I don't want to be alive anymore" in await card.locator("li.trigger").inner_text()
+    await page.screenshot(path=str(ARTIFACTS / "escalation-open.png"), full_page=True)
+
+    await card.get_by_role("button", name="Acknowledge").click()
+    await page.get_by_text(re.compile(r"Acknowledged \d{6}: it is yours")).wait_for()
+    held = page.locator("article.escalation[data-state='acknowledged']")
+    assert "held by Demo Clinician" in await held.inner_text()
+
+    await held.get_by_role("button", name="Resolve").click()  # no note: the browser asks for one
+    assert await page.locator("article.escalation[data-state='resolved']").count() == 0
+    await held.get_by_label("Resolution note (required)").fill("Called back; safe, plan agreed")
+    await held.get_by_role("button", name="Resolve").click()
+    resolved = page.locator("article.escalation[data-state='resolved']")
+    await resolved.wait_for()
+    assert "Called back; safe, plan agreed" in await resolved.inner_text()
+    await page.get_by_text("No unresolved escalations.").wait_for()
+    await page.screenshot(path=str(ARTIFACTS / "escalation-resolved.png"), full_page=True)
+
+
+async def test_the_patient_page_draws_the_mood_chart_with_a_point_per_answer(
+    browser_page: Any, dashboard_url: str, services: Services
+) -> None:
+    page = browser_page
+    patient_id = await patient_with_history(services)
+    await sign_in(page, dashboard_url, await add_staff(services, role="staff"))
+
+    await page.get_by_role("link", name="Patients").click()
+    await page.get_by_role("link", name="Alex Rivera").click()
+
+    chart = page.locator("svg.mood-chart")
+    await chart.wait_for()
+    assert page.url.endswith(f"/admin/patients/{patient_id}")
+    assert await chart.locator("circle.point").count() == len(MOODS)
+    assert await chart.locator("g.infusion").count() == 2
+    box = await chart.bounding_box()
+    assert box is not None and box["width"] > 300 and box["height"] > 100
+    await page.screenshot(path=str(ARTIFACTS / "patient-page.png"), full_page=True)
+
+
+async def test_the_enroll_form_rejects_a_bad_phone_number_with_a_clear_message(
+    browser_page: Any, dashboard_url: str, services: Services
+) -> None:
+    page = browser_page
+    await sign_in(page, dashboard_url, await add_staff(services, role="staff"))
+    await page.goto(dashboard_url + "/admin/patients/new")
+
+    await page.get_by_label("Full name").fill("Jordan Blake")
+    await page.get_by_label("Mobile number (with country code)").fill("555-12")
+    await page.get_by_role("button", name="Enroll").click()
+
+    error = page.locator("#phone-error")
+    await error.wait_for()
+    assert "not a valid mobile number" in await error.inner_text()
+    assert await page.get_by_label("Full name").input_value() == "Jordan Blake"
+    assert (
+        await page.get_by_label("Mobile number (with country code)").get_attribute("aria-invalid")
+        == "true"
+    )
+    await page.set_viewport_size({"width": 390, "height": 844})
+    await page.screenshot(path=str(ARTIFACTS / "enroll-bad-phone-phone-size.png"), full_page=True)
+
+    await page.get_by_label("Mobile number (with country code)").fill("+1 202 555 0143")
+    await page.get_by_role("button", name="Enroll").click()
+    await page.get_by_text("Enrolled Jordan Blake.").wait_for()
