@@ -133,3 +133,22 @@ async def test_the_live_list_reports_the_open_count_and_changes_when_an_escalati
     assert after["open"] == 1
     assert after["signature"] != before["signature"]
     assert "I want to kill myself" in after["html"]
+
+
+async def test_a_resolved_escalation_says_how_long_it_took_instead_of_an_age(
+    client: httpx.AsyncClient, services: Services, clock: ManualClock
+) -> None:
+    ids = await risky_message(client, services)
+    await sign_in(client, await add_staff(services, role="clinician", clinician_id=ids["primary"]))
+    escalation = await only_escalation(services)
+    clock.advance(minutes=7)
+
+    await client.post(
+        f"/admin/escalations/{escalation.id}/resolve",
+        data={"csrf_token": await form_token(client), "note": "Spoke by phone"},
+    )
+    clock.advance(minutes=20)  # within the idle timeout
+
+    page = (await client.get("/admin")).text
+    assert "resolved after 7 min" in page
+    assert "open 27 min" not in page
