@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import logging
 import statistics
 import sys
 import tempfile
@@ -20,22 +20,21 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
-
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._pg import create_database, drop_database  # noqa: E402
 from bot.bootstrap import build_services  # noqa: E402
 from bot.channels.base import InboundMessage  # noqa: E402
 from bot.checkins.runner import start_flow  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.conversation import handle_inbound  # noqa: E402
+from bot.logs import configure_logging  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
 from storage.models import Patient  # noqa: E402
 
 REPLIES = ["about a 7", "ok", "3", "nausea and headache", "no"]
-PG = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
 async def measure(url: str, patients: int) -> None:
@@ -70,38 +69,23 @@ async def measure(url: str, patients: int) -> None:
     await services.close()
 
 
-async def postgres_database() -> tuple[str, str]:
-    name = f"checkin_reply_{uuid.uuid4().hex[:6]}"
-    admin = make_engine(PG, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return PG.rsplit("/", 1)[0] + "/" + name, name
-
-
-async def drop(name: str) -> None:
-    admin = make_engine(PG, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--patients", type=int, default=200)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
+    configure_logging("json", logging.WARNING)  # keep per-message log lines out of the figures
     if args.db in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
             print("SQLite")
             asyncio.run(measure(f"sqlite+aiosqlite:///{tmp}/reply.db", args.patients))
     if args.db in ("postgres", "both"):
-        url, name = asyncio.run(postgres_database())
+        url, name = asyncio.run(create_database("checkin_reply"))
         print("PostgreSQL")
         try:
             asyncio.run(measure(url, args.patients))
         finally:
-            asyncio.run(drop(name))
+            asyncio.run(drop_database(name))
 
 
 if __name__ == "__main__":

@@ -13,21 +13,23 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
+import logging
 import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import insert
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._pg import create_database, drop_database  # noqa: E402
 from bot.bootstrap import build_services  # noqa: E402
 from bot.clock import system_clock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
+from bot.logs import configure_logging  # noqa: E402
 from bot.outbox import enqueue  # noqa: E402
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
@@ -35,7 +37,6 @@ from storage.models import OutboxItem, Priority  # noqa: E402
 from tests.fakes.server import BackgroundServer  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 
-PG = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 PAGE_TO = "+14159990000"
 
 
@@ -111,27 +112,12 @@ async def measure(url: str, n: int, fake: FakeTwilio, fake_url: str) -> None:
     )
 
 
-async def pg_database() -> tuple[str, str]:
-    name = f"checkin_outbox_{uuid.uuid4().hex[:6]}"
-    admin = make_engine(PG, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'CREATE DATABASE "{name}"'))
-    await admin.dispose()
-    return PG.rsplit("/", 1)[0] + "/" + name, name
-
-
-async def drop(name: str) -> None:
-    admin = make_engine(PG, isolation_level="AUTOCOMMIT")
-    async with admin.connect() as conn:
-        await conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    await admin.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     args = parser.parse_args()
+    configure_logging("json", logging.WARNING)  # keep per-message log lines out of the figures
     fake = FakeTwilio()
     server = BackgroundServer(fake.app()).start()
     try:
@@ -142,12 +128,12 @@ def main() -> None:
                     measure(f"sqlite+aiosqlite:///{tmp}/o.db", args.messages, fake, server.url)
                 )
         if args.db in ("postgres", "both"):
-            url, name = asyncio.run(pg_database())
+            url, name = asyncio.run(create_database("checkin_outbox"))
             print("PostgreSQL")
             try:
                 asyncio.run(measure(url, args.messages, fake, server.url))
             finally:
-                asyncio.run(drop(name))
+                asyncio.run(drop_database(name))
     finally:
         server.stop()
 
