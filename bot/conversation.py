@@ -97,12 +97,13 @@ async def _handle(
         level=screening.level.value,
         patient=message.patient_id,
     )
-    # Telegram `/start <code>` linking, /help, text-less messages: after screening
-    # and storing; a risky message never stops here (bot/channels/telegram_link.py).
+    # Telegram commands (/start <code> linking, /help, /stop): after screening and
+    # storing; like SMS keywords they beat `check` but never `urgent`
+    # (bot/channels/telegram_link.py).
     telegram_reply = await telegram_link.reply_before_routing(
         session, services, inbound, message, now=now
     )
-    if telegram_reply is not None and screening.level == Level.NONE:
+    if telegram_reply is not None and screening.level != Level.URGENT:
         await _reply(session, message, now, telegram_reply)
         return InboundResult(message_id, False, screening.level.value)
     if patient is None:

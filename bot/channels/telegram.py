@@ -26,8 +26,13 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.channels.base import OutboundMessage, PermanentSendError, TransientSendError
-from bot.channels.telegram_updates import TEXT_UPDATES
+from bot.channels.base import (
+    OutboundMessage,
+    PermanentSendError,
+    TransientSendError,
+)
+from bot.channels.telegram_updates import TEXT_UPDATES, TelegramUpdate
+from bot.logs import log
 
 # Opt in to PTB 23's behaviour now: time periods as timedelta. Without it PTB 22
 # warns while building every RetryAfter. Must be set before PTB reads it.
@@ -82,12 +87,26 @@ class TelegramSender:
         except TelegramError as exc:
             raise send_error(exc) from exc
 
-    async def answer_callback(self, callback_query_id: str) -> None:
-        """Stop the spinner on the button the user tapped."""
+    async def acknowledge_tap(self, update: TelegramUpdate) -> None:
+        """Stop the tapped button's spinner and take the keyboard off its message.
+
+        Without the keyboard an old question's button cannot later answer a
+        newer question by mistake. Both are cosmetic to delivery: failures are
+        logged, since the tap itself is already stored and acted on.
+        """
+        if update.callback_query_id is None:
+            return
         try:
-            await (await self._ready()).answer_callback_query(callback_query_id)
+            bot = await self._ready()
+            await bot.answer_callback_query(update.callback_query_id)
+            if update.tapped_message_id is not None:
+                await bot.edit_message_reply_markup(
+                    chat_id=update.inbound.address,
+                    message_id=update.tapped_message_id,
+                    reply_markup=None,
+                )
         except TelegramError as exc:
-            raise send_error(exc) from exc
+            log.warning("telegram_tap_ack_failed", error=send_error(exc).reason)
 
     async def set_webhook(self, url: str, secret: str) -> None:
         try:

@@ -31,11 +31,8 @@ async def poll_once(services: Services, sender: TelegramSender, offset: int | No
             update = None
         if update is not None:
             result = await handle_inbound(services, update.inbound)
-            if update.callback_query_id is not None and not result.duplicate:
-                try:
-                    await sender.answer_callback(update.callback_query_id)
-                except SendError as exc:
-                    log.warning("telegram_callback_answer_failed", error=exc.reason)
+            if not result.duplicate:
+                await sender.acknowledge_tap(update)
         if isinstance(update_id, int):
             offset = update_id + 1
     return offset

@@ -34,6 +34,7 @@ class MalformedUpdate(ValueError):
 class TelegramUpdate:
     inbound: InboundMessage
     callback_query_id: str | None = None
+    tapped_message_id: int | None = None  # the message whose button was tapped
 
 
 def parse_update(payload: object, received_at: datetime) -> TelegramUpdate | None:
@@ -61,6 +62,7 @@ def parse_update(payload: object, received_at: datetime) -> TelegramUpdate | Non
                 received_at=received_at,
             ),
             callback_query_id=query["id"],
+            tapped_message_id=_dig(query, "message", "message_id"),
         )
     message = next((payload[k] for k in TEXT_UPDATES if isinstance(payload.get(k), dict)), None)
     if message is None:

@@ -46,21 +46,12 @@ async def telegram_update(request: Request) -> Response:
         log.info("telegram_update_ignored")
         return Response(status_code=200)
     result = await handle_inbound(services, update.inbound)
-    task = None
-    if update.callback_query_id is not None and not result.duplicate:
-        task = BackgroundTask(_answer_callback, services, update.callback_query_id)
-    return Response(status_code=200, background=task)
-
-
-async def _answer_callback(services: Services, callback_query_id: str) -> None:
-    """Stop the button's spinner, after the response: Telegram is not kept waiting."""
     sender = services.senders.get("telegram")
-    if not isinstance(sender, TelegramSender):
-        return
-    try:
-        await sender.answer_callback(callback_query_id)
-    except SendError as exc:  # cosmetic: the answer itself is already stored
-        log.warning("telegram_callback_answer_failed", error=exc.reason)
+    task = None
+    if isinstance(sender, TelegramSender) and update.callback_query_id and not result.duplicate:
+        # After the response: Telegram is not kept waiting on our call back to it.
+        task = BackgroundTask(sender.acknowledge_tap, update)
+    return Response(status_code=200, background=task)
 
 
 async def register_webhook(services: Services) -> bool:

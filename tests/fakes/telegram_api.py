@@ -48,6 +48,7 @@ class FakeTelegram:
     username: str = "riverside_checkin_bot"
     sent: list[SentTelegram] = field(default_factory=list)
     answered: list[str] = field(default_factory=list)  # callback_query ids
+    cleared: list[tuple[str, int]] = field(default_factory=list)  # keyboards taken off
     webhook: dict[str, str] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
     blocked: set[str] = field(default_factory=set)
@@ -60,6 +61,7 @@ class FakeTelegram:
         with self._lock:
             self.sent.clear()
             self.answered.clear()
+            self.cleared.clear()
             self.webhook.clear()
             self.faults.clear()
             self.blocked.clear()
@@ -140,6 +142,10 @@ class FakeTelegram:
         if name == "answerCallbackQuery":
             with self._lock:
                 self.answered.append(str(params["callback_query_id"]))
+            return _ok(True)
+        if name == "editMessageReplyMarkup":
+            with self._lock:
+                self.cleared.append((str(params["chat_id"]), int(params["message_id"])))
             return _ok(True)
         if name == "setWebhook":
             with self._lock:

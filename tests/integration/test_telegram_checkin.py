@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
 import httpx
 import pytest
@@ -25,12 +26,14 @@ def settings(settings: Settings, fake_telegram_server: tuple[FakeTelegram, str])
     return with_telegram(settings, fake_telegram_server)
 
 
-async def tap(client: httpx.AsyncClient, services: Services, fake: FakeTelegram, data: str) -> str:
-    """Tap the button that sends `data`; return the callback query's id."""
+async def tap(
+    client: httpx.AsyncClient, services: Services, fake: FakeTelegram, data: str
+) -> dict[str, Any]:
+    """Tap the button that sends `data`; return the callback query."""
     update = fake.button_tap(PATIENT_CHAT, data)
     await post_update(client, update)
     await services.outbox.drain()
-    return str(update["callback_query"]["id"])
+    return dict(update["callback_query"])
 
 
 async def test_a_check_in_answered_by_buttons_is_stored_as_if_typed(
@@ -53,7 +56,8 @@ async def test_a_check_in_answered_by_buttons_is_stored_as_if_typed(
 
     callback = await tap(client, services, fake_telegram, "7")
 
-    assert fake_telegram.answered == [callback]
+    assert fake_telegram.answered == [callback["id"]]
+    assert fake_telegram.cleared == [(str(PATIENT_CHAT), callback["message"]["message_id"])]
     assert fake_telegram.last_to(PATIENT_CHAT).text.startswith("How did you sleep last night?")
     async with services.sessions() as session:
         answer = await session.scalar(select(Answer))

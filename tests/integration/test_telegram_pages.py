@@ -87,6 +87,8 @@ async def test_a_telegram_clinician_is_paged_in_their_chat_and_one_tap_acknowled
     assert response.status_code == 200
     assert (await only_escalation(services)).state == "acknowledged"
     assert fake_telegram.answered == [tap["callback_query"]["id"]]
+    tapped = tap["callback_query"]["message"]["message_id"]
+    assert fake_telegram.cleared == [(str(PRIMARY_CHAT), tapped)]  # no second tap possible
     assert fake_telegram.to(PRIMARY_CHAT)[-1].startswith(f"Acknowledged {code}")
     assert "has seen your message" in fake_twilio.to(PATIENT_PHONE)[-1]
 
