@@ -17,8 +17,9 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.channels.base import InboundMessage
+from bot.checkins.runner import start_flow
 from bot.conversation import handle_inbound
-from storage.models import Clinician, Message, OnCallRole, OnCallShift, Patient
+from storage.models import Clinician, Message, OnCallRole, OnCallShift, Patient, PatientStatus
 
 router = APIRouter(prefix="/sandbox")
 
@@ -86,6 +87,34 @@ async def sandbox_send(body: SandboxText, request: Request) -> dict[str, object]
         ),
     )
     return {"level": result.level, "escalation_id": result.escalation_id}
+
+
+class SandboxCheckin(BaseModel):
+    flow_id: str = "daily-checkin"
+
+
+@router.post("/api/checkin")
+async def sandbox_checkin(body: SandboxCheckin, request: Request) -> dict[str, object]:
+    """Start a check-in for the demo patient now, as the scheduler would at its time."""
+    services: Services = request.app.state.services
+    if body.flow_id not in services.flows:
+        raise HTTPException(404, f"no flow {body.flow_id!r}")
+    async with services.sessions() as session, session.begin():
+        patient = await session.scalar(select(Patient).where(Patient.phone == DEMO_PATIENT_PHONE))
+        if patient is None:
+            raise HTTPException(404, "the demo patient is missing")
+        patient.status = PatientStatus.ACTIVE
+        flow_session = await start_flow(
+            session, services, patient, body.flow_id, now=services.clock()
+        )
+    services.outbox.wake()
+    return {"flow_session_id": flow_session.id}
+
+
+@router.get("/api/flows")
+async def sandbox_flows(request: Request) -> list[dict[str, str]]:
+    services: Services = request.app.state.services
+    return [{"id": flow.id, "title": flow.title} for flow in services.flows]
 
 
 @router.get("/api/messages")
