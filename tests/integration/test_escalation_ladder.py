@@ -61,7 +61,9 @@ async def test_an_acknowledgement_stops_the_ladder(
     await clinic_with_rota(services)
     await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
     await services.outbox.drain()
-    await post_sms(client, sender=PRIMARY_PHONE, body=f"ACK {code_in(fake_twilio.to(PRIMARY_PHONE)[0])}")
+    await post_sms(
+        client, sender=PRIMARY_PHONE, body=f"ACK {code_in(fake_twilio.to(PRIMARY_PHONE)[0])}"
+    )
     await services.outbox.drain()
 
     clock.advance(minutes=29)
@@ -76,7 +78,9 @@ async def test_acknowledged_but_unresolved_repages_the_holder_after_the_timeout(
     await clinic_with_rota(services)
     await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
     await services.outbox.drain()
-    await post_sms(client, sender=PRIMARY_PHONE, body=f"ACK {code_in(fake_twilio.to(PRIMARY_PHONE)[0])}")
+    await post_sms(
+        client, sender=PRIMARY_PHONE, body=f"ACK {code_in(fake_twilio.to(PRIMARY_PHONE)[0])}"
+    )
     await services.outbox.drain()
 
     clock.advance(minutes=30, seconds=1)
