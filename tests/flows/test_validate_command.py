@@ -41,7 +41,9 @@ def test_a_directory_of_broken_files_lists_every_error_of_every_file(flows_cli: 
 
 def test_the_built_in_library_is_ok_with_counts(flows_cli: ModuleType) -> None:
     code, lines = validate(flows_cli)
-    assert (code, lines) == (0, ["ok: 8 flows, 69 steps"])
+    # Two validated or translated texts run past two SMS segments: warned, not errors.
+    assert (code, lines[-1]) == (0, "ok: 8 flows, 69 steps")
+    assert all(line.startswith("warning: ") for line in lines[:-1])
 
 
 def test_flows_dir_from_the_environment_is_validated_when_no_path_is_given(
