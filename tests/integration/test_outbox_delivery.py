@@ -7,13 +7,15 @@ import asyncio
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
+from bot.app import create_app
+from bot.bootstrap import Services, build_services
 from bot.clock import ManualClock, system_clock
+from bot.config import Settings
 from bot.outbox import enqueue
 from bot.outbox.worker import OutboxWorker
 from storage.models import DeliveryAttempt, OutboxItem, Priority
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
-from tests.conftest import post_sms
+from tests.conftest import PUBLIC_BASE_URL, post_sms
 from tests.fakes.twilio_api import FakeTwilio, Fault
 
 
@@ -161,3 +163,34 @@ async def test_a_page_overtakes_rate_limited_routine_traffic(
         await runner
     order = [m.body for m in fake_twilio.sent]
     assert order.index("URGENT page") < 30  # routine traffic was still queued behind it
+
+
+async def test_a_refused_connection_keeps_the_page_queued_until_the_provider_is_back(
+    settings: Settings, clock: ManualClock, fake_twilio: FakeTwilio
+) -> None:
+    down = build_services(
+        settings.model_copy(update={"twilio_api_base_url": "http://127.0.0.1:9"}), clock=clock
+    )
+    try:
+        await clinic_with_rota(down)
+        app = create_app(services=down, background=False)
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=PUBLIC_BASE_URL
+        ) as client:
+            await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+        await down.outbox.drain()
+        async with down.sessions() as session:
+            page = await session.scalar(select(OutboxItem).where(OutboxItem.purpose == "page"))
+        assert page is not None
+        assert (page.status, page.attempts) == ("pending", 1)
+        assert page.last_error is not None and "unreachable" in page.last_error
+    finally:
+        await down.close()
+
+    back = build_services(settings, clock=clock)
+    try:
+        clock.advance(minutes=1)
+        await back.outbox.drain()
+    finally:
+        await back.close()
+    assert len(fake_twilio.to(PRIMARY_PHONE)) == 1
