@@ -13,6 +13,7 @@ from bot.channels.telegram_polling import poll_forever
 from bot.config import Settings, load_settings
 from bot.scheduler import build_scheduler
 from bot.web import admin, api, health, sandbox, telegram, twilio
+from bot.worker import stop_outbox
 
 
 def create_app(
@@ -48,10 +49,11 @@ def create_app(
             yield
         finally:
             scheduler.shutdown(wait=False)
-            for task in tasks:
+            for task in tasks[1:]:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+            await stop_outbox(services, worker)
             await services.close()
 
     app = FastAPI(title="checkin-bot", lifespan=lifespan)

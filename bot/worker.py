@@ -15,6 +15,24 @@ from bot.logs import log
 from bot.scheduler import build_scheduler
 
 
+STOP_GRACE_SECONDS = 15
+
+
+async def stop_outbox(services: Services, sender: asyncio.Task[None]) -> None:
+    """Let in-flight sends finish and be recorded; cancel only if that takes too long.
+
+    Cancelling a send mid-transaction can leave a database connection half
+    closed, which on SQLite's single connection hangs the shutdown.
+    """
+    services.outbox.stop()
+    try:
+        await asyncio.wait_for(sender, timeout=STOP_GRACE_SECONDS)
+    except TimeoutError:
+        sender.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await sender
+
+
 async def run_worker(services: Services) -> None:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -30,12 +48,6 @@ async def run_worker(services: Services) -> None:
         await stop.wait()
     finally:
         scheduler.shutdown(wait=False)
-        services.outbox.stop()  # let in-flight sends finish and be recorded
-        try:
-            await asyncio.wait_for(sender, timeout=15)
-        except TimeoutError:
-            sender.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await sender
+        await stop_outbox(services, sender)
         await services.close()
         log.info("worker_stopped")
