@@ -14,7 +14,6 @@ from bot.bootstrap import Services
 from bot.logs import log
 from bot.scheduler import build_scheduler
 
-
 STOP_GRACE_SECONDS = 15
 
 
