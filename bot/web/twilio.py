@@ -7,10 +7,12 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select, update
+from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import audit
 from bot.bootstrap import Services
+from bot.channels.base import PermanentSendError
 from bot.channels.twilio_sms import (
     OPTED_OUT,
     MalformedInbound,
@@ -19,6 +21,7 @@ from bot.channels.twilio_sms import (
 )
 from bot.conversation import handle_inbound
 from bot.logs import log
+from bot.safety.page_channels import FallbackOnFailure
 from storage.models import Message, OutboxItem, Patient, PatientStatus
 
 router = APIRouter()
@@ -109,5 +112,21 @@ async def delivery_status(request: Request) -> Response:
                     subject=f"patient:{patient_id}",
                     why="error 21610 on delivery",
                 )
+        if status in UNDELIVERED:
+            await _fall_back(services, session, sid, status, error)
     log.info("twilio_status", status=status, error=form.get("ErrorCode"))
     return Response(status_code=204)
+
+
+UNDELIVERED = ("undelivered", "failed")
+
+
+async def _fall_back(
+    services: Services, session: AsyncSession, sid: str, status: str, error: str | None
+) -> None:
+    """A page or crisis message the carrier could not deliver goes out on the other channel."""
+    item = await session.scalar(select(OutboxItem).where(OutboxItem.provider_id == sid))
+    if item is None:
+        return
+    reason = PermanentSendError(f"delivery {status} code {error}", code=None)
+    await FallbackOnFailure(services.senders)(session, item, reason, services.clock())

@@ -8,9 +8,15 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.clock import ManualClock
-from bot.scheduler import tick_checkins
+from bot.scheduler import tick_checkins, tick_safety
 from storage.models import Patient
-from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, STRANGER_PHONE, clinic_with_rota
+from tests.builders import (
+    BACKUP_PHONE,
+    PATIENT_PHONE,
+    PRIMARY_PHONE,
+    STRANGER_PHONE,
+    clinic_with_rota,
+)
 from tests.conftest import PUBLIC_BASE_URL, post_sms, twilio_signature
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -127,3 +133,25 @@ async def test_error_21610_on_delivery_marks_the_patient_opted_out(
 
     assert response.status_code == 204
     assert await status_of(services) == "opted_out"
+
+
+async def test_a_page_the_carrier_reports_undelivered_moves_on_to_the_next_clinician(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio
+) -> None:
+    await clinic_with_rota(services)
+    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+    await services.outbox.drain()
+    page_sid = next(m.sid for m in fake_twilio.sent if m.to == PRIMARY_PHONE)
+    params = {"MessageSid": page_sid, "MessageStatus": "undelivered", "ErrorCode": "30003"}
+    url = PUBLIC_BASE_URL + "/webhooks/twilio/status"
+
+    await client.post(
+        "/webhooks/twilio/status",
+        data=params,
+        headers={"X-Twilio-Signature": twilio_signature(url, params)},
+    )
+    await tick_safety(services)  # well inside the primary's 5 minutes
+    await services.outbox.drain()
+
+    assert len(fake_twilio.to(BACKUP_PHONE)) == 1
+    assert "URGENT" in fake_twilio.to(BACKUP_PHONE)[0]
