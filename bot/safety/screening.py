@@ -39,9 +39,11 @@ patient a reply; a miss can cost a life); between urgent and check for clearly s
 text we choose urgent.
 
 Screening is layered (DESIGN.md, "Safety model"): ``screen`` runs ``LAYERS`` in order and
-keeps the highest level and every reason, so a later layer (a semantic tier) can only raise
-the result. A layer that raises yields ``check`` with the reason ``screening_error``: a
-broken screener must fall towards a human look, never to ``none``. ``reasons`` are category
+keeps the highest level and every reason, so a later layer can only raise the result: the
+optional semantic tier (``semantic_layer``, reason ``semantic_similarity``) adds ``check``
+for text that reads like our risk exemplars, on whenever its extra is installed. A layer
+that raises yields ``check`` with the reason ``screening_error``: a broken screener must
+fall towards a human look, never to ``none``. ``reasons`` are category
 names only, never message text: they are logged and stored.
 """
 
@@ -51,7 +53,7 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.safety import rules
+from bot.safety import rules, semantic
 from bot.safety.normalize import normalize
 
 __all__ = [
@@ -63,6 +65,7 @@ __all__ = [
     "rules_layer",
     "screen",
     "screen_with",
+    "semantic_layer",
 ]
 
 
@@ -118,8 +121,23 @@ def rules_layer(text: str) -> Screening:
     return Screening(level, tuple(hit.category for hit in hits))
 
 
-# The rules layer always runs first; a semantic tier is appended here when it exists.
-LAYERS: tuple[Layer, ...] = (rules_layer,)
+SEMANTIC_CHECK = Screening(Level.CHECK, ("semantic_similarity",))
+
+
+def semantic_layer(text: str) -> Screening:
+    """Ask a safety question when the text reads like our risk exemplars (``semantic``).
+
+    Only ever ``check``: a likeness score is too blunt to page a clinician on, while a
+    question costs the patient one reply.
+    """
+    return SEMANTIC_CHECK if semantic.is_risky(text) else NOTHING
+
+
+# The rules layer always runs first. The semantic tier is on whenever its optional extra is
+# installed (pip install 'checkin-bot[semantic]'); without it the rules work alone.
+LAYERS: tuple[Layer, ...] = (
+    (rules_layer, semantic_layer) if semantic.available() else (rules_layer,)
+)
 
 
 def screen_with(text: str, layers: Sequence[Layer]) -> Screening:

@@ -16,10 +16,20 @@ from hypothesis import strategies as st
 from bot.cli.screen import screen_lines
 from bot.safety import rules
 from bot.safety.normalize import normalize
-from bot.safety.screening import Level, Screening, max_level, screen, screen_with
+from bot.safety.screening import (
+    Level,
+    Screening,
+    max_level,
+    rules_layer,
+    screen,
+    screen_with,
+)
 
 CLINIC_SET = Path(__file__).with_name("clinic_messages.csv")
 PATTERNS = Path(rules.__file__).with_name("patterns.yaml")
+# Every reason a screening may give: the rules' categories, and the semantic tier's (when its
+# extra is installed).
+REASONS = {*rules.CATEGORIES, "semantic_similarity"}
 
 
 def level_of(text: str) -> str:
@@ -33,7 +43,7 @@ def test_levels_are_ordered_and_max_level_picks_the_most_urgent() -> None:
 
 
 def test_to_json_matches_the_checkin_screen_contract() -> None:
-    result = screen("I want to die")
+    result = screen_with("I want to die", [rules_layer])
     assert result.to_json("I want to die") == {
         "text": "I want to die",
         "level": "urgent",
@@ -48,7 +58,7 @@ def test_to_json_matches_the_checkin_screen_contract() -> None:
 def test_reasons_are_category_names_never_message_text(text: str) -> None:
     reasons = screen(text).reasons
     assert reasons
-    assert all(reason in rules.CATEGORIES for reason in reasons)
+    assert all(reason in REASONS for reason in reasons)
 
 
 @pytest.mark.parametrize(
@@ -218,7 +228,7 @@ def test_a_later_layer_can_only_raise_the_level() -> None:
 
 
 def screen_with_rules(text: str) -> Screening:
-    return screen(text)
+    return rules_layer(text)
 
 
 def test_a_failing_layer_fails_towards_a_safety_question() -> None:
@@ -252,7 +262,7 @@ def test_screen_never_raises_and_returns_a_valid_level(text: str) -> None:
     result = screen(text)
     assert result.level in set(Level)
     assert "screening_error" not in result.reasons
-    assert set(result.reasons) <= set(rules.CATEGORIES)
+    assert set(result.reasons) <= REASONS
 
 
 def read_clinic_set() -> list[dict[str, str]]:
@@ -276,8 +286,11 @@ def test_clinic_set_meets_recall_and_false_positive_targets() -> None:
 
 
 @pytest.mark.parametrize("row", read_clinic_set(), ids=lambda row: row["text"][:40])
-def test_each_clinic_message_gets_its_expected_level(row: dict[str, str]) -> None:
-    assert level_of(row["text"]) == row["expected_level"]
+def test_each_clinic_message_gets_its_expected_level_from_the_rules(row: dict[str, str]) -> None:
+    # expected_level is the rules' verdict. The semantic tier, when installed, may add a check
+    # to a few benign messages (a likeness score moves whenever an exemplar is added); the
+    # targets test above bounds how many, through the full screen.
+    assert screen_with(row["text"], [rules_layer]).level.value == row["expected_level"]
 
 
 def test_patterns_are_written_in_normalised_form() -> None:
@@ -302,4 +315,8 @@ def test_checkin_screen_writes_one_json_object_per_line() -> None:
     screen_lines(source, sink)
     lines = [json.loads(line) for line in sink.getvalue().splitlines()]
     assert [line["level"] for line in lines] == ["none", "urgent", "none", "none"]
-    assert lines[1] == {"text": "I want to die", "level": "urgent", "reasons": ["direct_ideation"]}
+    assert {**lines[1], "reasons": lines[1]["reasons"][:1]} == {  # the semantic tier may add one
+        "text": "I want to die",
+        "level": "urgent",
+        "reasons": ["direct_ideation"],
+    }
