@@ -21,7 +21,7 @@ from bot.channels import sms_keywords, telegram_link
 from bot.channels.base import InboundMessage
 from bot.checkins import runner
 from bot.logs import log
-from bot.outbox import enqueue
+from bot.outbox import reply_to
 from bot.phones import mask
 from bot.safety import acknowledge as ack
 from bot.safety import escalation, safety_check
@@ -229,31 +229,13 @@ async def _clinician_message(
         reply = await ack.resolve(
             session, clinician=clinician, code=command.code, note=command.note, now=now
         )
-    await enqueue(
-        session,
-        key=f"reply:{message.id}",
-        channel=message.channel,
-        address=message.address,
-        body=reply,
-        now=now,
-        purpose="reply",
-        priority=Priority.PAGE,
-        clinician_id=clinician.id,
+    await reply_to(
+        session, message, reply, now=now, priority=Priority.PAGE, clinician_id=clinician.id
     )
 
 
 async def _reply(session: AsyncSession, message: Message, now: datetime, body: str) -> None:
-    await enqueue(
-        session,
-        key=f"reply:{message.id}",
-        channel=message.channel,
-        address=message.address,
-        body=body,
-        now=now,
-        purpose="reply",
-        priority=Priority.REPLY,
-        patient_id=message.patient_id,
-    )
+    await reply_to(session, message, body, now=now)
 
 
 async def _patient_for(session: AsyncSession, inbound: InboundMessage) -> Patient | None:

@@ -61,34 +61,21 @@ async def tick_outbox(services: Services) -> None:
 def build_scheduler(services: Services) -> AsyncIOScheduler:
     settings = services.settings
     scheduler = AsyncIOScheduler(timezone=UTC)
-    scheduler.add_job(
-        tick_safety,
-        "interval",
-        seconds=settings.escalation_tick_seconds,
-        args=[services],
-        id="safety",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
+    ticks = (
+        ("safety", tick_safety, settings.escalation_tick_seconds),
+        ("checkins", tick_checkins, settings.checkin_tick_seconds),
+        ("outbox", tick_outbox, settings.outbox_tick_seconds),
     )
-    scheduler.add_job(
-        tick_checkins,
-        "interval",
-        seconds=settings.checkin_tick_seconds,
-        args=[services],
-        id="checkins",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
-    scheduler.add_job(
-        tick_outbox,
-        "interval",
-        seconds=settings.outbox_tick_seconds,
-        args=[services],
-        id="outbox",
-        max_instances=1,
-        coalesce=True,
-        misfire_grace_time=None,
-    )
+    for job_id, tick, seconds in ticks:
+        # One run at a time, missed runs folded into one: each tick drains all due rows.
+        scheduler.add_job(
+            tick,
+            "interval",
+            seconds=seconds,
+            args=[services],
+            id=job_id,
+            max_instances=1,
+            coalesce=True,
+            misfire_grace_time=None,
+        )
     return scheduler

@@ -14,8 +14,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.config import Settings
-from bot.outbox import enqueue
-from storage.models import FlowSession, Message, Patient, PatientStatus, Priority
+from bot.outbox import reply_to
+from storage.models import FlowSession, Message, Patient, PatientStatus
 
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
 START_WORDS = {"start", "unstop", "subscribe", "yes start"}
@@ -85,14 +85,4 @@ async def apply_keyword(
             )
         body = f"You will get check-ins from {settings.clinic_name} again. Reply STOP to stop."
     if body is not None:
-        await enqueue(
-            session,
-            key=f"reply:{message.id}",
-            channel=message.channel,
-            address=message.address,
-            body=body,
-            now=now,
-            purpose="reply",
-            priority=Priority.REPLY,
-            patient_id=patient.id if patient else None,
-        )
+        await reply_to(session, message, body, now=now)

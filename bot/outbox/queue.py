@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.inserts import insert_ignoring_conflict
-from storage.models import OutboxItem, Priority
+from storage.models import Message, OutboxItem, Priority
 
 
 async def enqueue(
@@ -47,4 +47,28 @@ async def enqueue(
             "created_at": now,
         },
         ["idempotency_key"],
+    )
+
+
+async def reply_to(
+    session: AsyncSession,
+    message: Message,
+    body: str,
+    *,
+    now: datetime,
+    priority: int = Priority.REPLY,
+    clinician_id: int | None = None,
+) -> int | None:
+    """Queue the one reply to an inbound message, on the channel and address it came from."""
+    return await enqueue(
+        session,
+        key=f"reply:{message.id}",
+        channel=message.channel,
+        address=message.address,
+        body=body,
+        now=now,
+        purpose="reply",
+        priority=priority,
+        patient_id=message.patient_id,
+        clinician_id=clinician_id,
     )
