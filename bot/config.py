@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     # long a login may sit idle before it must sign in again.
     session_secret: str | None = None
     session_idle_minutes: float = Field(default=30.0, gt=0)
+    # Failed sign-ins allowed per account within the lockout window (an address gets
+    # four times as many); then sign-in is refused until the window has passed.
+    login_max_failures: int = Field(default=5, ge=1)
+    login_lockout_minutes: float = Field(default=15.0, gt=0)
     sandbox: bool = False
 
     # Safety limits (explicit, with defaults).

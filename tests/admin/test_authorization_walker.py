@@ -3,6 +3,7 @@ POSTs need the CSRF token, and ids that do not exist are 404s."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 
 import httpx
@@ -36,6 +37,9 @@ ROLES = {
     ("GET", "/admin/patients/{patient_id}"): ALL,
     ("POST", "/admin/patients/{patient_id}/pause"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/resume"): OFFICE,
+    ("POST", "/admin/patients/{patient_id}/infusions"): OFFICE,
+    ("POST", "/admin/infusions/{infusion_id}/move"): OFFICE,
+    ("POST", "/admin/infusions/{infusion_id}/cancel"): OFFICE,
 }
 TOKEN = "walker-token-0123456789"
 
@@ -52,7 +56,8 @@ def routes(app: FastAPI, prefix: str) -> set[tuple[str, str]]:
 
 
 def concrete(path: str, ident: int) -> str:
-    return path.replace("{patient_id}", str(ident)).replace("{escalation_id}", str(ident))
+    """The path with every `{..._id}` filled in with `ident`."""
+    return re.sub(r"\{\w+_id\}", str(ident), path)
 
 
 @pytest.fixture

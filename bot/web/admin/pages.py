@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
 from bot.web.admin.auth import CSRF_FIELD, csrf_token, services_of
+from bot.web.admin.times import local_input
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("bot") / "templates"))
 
@@ -35,6 +36,7 @@ def local(value: datetime | None, zone: str) -> str:
 
 TEMPLATES.env.filters["local"] = local
 TEMPLATES.env.filters["age"] = age
+TEMPLATES.env.filters["local_input"] = local_input
 
 
 def flash(request: Request, text: str, kind: str = "info") -> None:
