@@ -84,3 +84,13 @@ async def authenticate(
         user.password_hash = _hasher.hash(password)
     user.last_login_at = now
     return user
+
+
+async def deactivate_user(
+    session: AsyncSession, user: StaffUser, *, now: datetime, actor: str
+) -> None:
+    """Stop an account signing in; its open sessions end on their next request."""
+    user.active = False
+    audit.record(
+        session, at=now, actor=actor, action="staff_user_deactivated", subject=f"staff:{user.id}"
+    )

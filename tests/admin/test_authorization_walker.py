@@ -22,6 +22,7 @@ from tests.conftest import PUBLIC_BASE_URL
 
 ALL = {"admin", "staff", "clinician"}
 OFFICE = {"admin", "staff"}
+ADMIN = {"admin"}
 RESPOND = {"admin", "clinician"}
 PUBLIC = {("GET", "/admin/login"), ("POST", "/admin/login"), ("POST", "/admin/logout")}
 # Who may use each dashboard route. A new route fails the walker until it is listed here.
@@ -40,6 +41,9 @@ ROLES = {
     ("POST", "/admin/patients/{patient_id}/infusions"): OFFICE,
     ("POST", "/admin/infusions/{infusion_id}/move"): OFFICE,
     ("POST", "/admin/infusions/{infusion_id}/cancel"): OFFICE,
+    ("GET", "/admin/users"): ADMIN,
+    ("POST", "/admin/users"): ADMIN,
+    ("POST", "/admin/users/{user_id}/deactivate"): ADMIN,
 }
 TOKEN = "walker-token-0123456789"
 

@@ -1,0 +1,103 @@
+"""`/admin/users`: staff accounts (admins only): list, add with a temporary password, deactivate."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+
+from bot.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user, deactivate_user
+from bot.web.admin.auth import check_csrf, require, services_of
+from bot.web.admin.pages import flash, render, see_other
+from storage.models import Clinician, StaffRole, StaffUser
+
+router = APIRouter(prefix="/admin/users")
+
+Admin = Annotated[StaffUser, Depends(require(StaffRole.ADMIN))]
+ROLE_HELP = {
+    StaffRole.ADMIN: "everything, including accounts and the audit log",
+    StaffRole.STAFF: "enroll patients, record infusions, keep the rota",
+    StaffRole.CLINICIAN: "view; acknowledge and resolve when linked to a clinician",
+}
+
+
+async def _page(
+    request: Request, user: StaffUser, form: dict[str, str], error: str | None, status: int
+) -> Response:
+    async with services_of(request).sessions() as session:
+        users = (await session.scalars(select(StaffUser).order_by(StaffUser.email))).all()
+        clinicians = (await session.scalars(select(Clinician).order_by(Clinician.name))).all()
+    names = {c.id: c.name for c in clinicians}
+    return render(
+        request,
+        "admin/users.html",
+        {
+            "user": user,
+            "users": users,
+            "clinicians": [c for c in clinicians if c.active],
+            "names": names,
+            "roles": ROLE_HELP,
+            "form": form,
+            "error": error,
+            "min_password": MIN_PASSWORD_LENGTH,
+        },
+        status_code=status,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+async def users_page(request: Request, user: Admin) -> Response:
+    return await _page(request, user, {"role": StaffRole.STAFF}, None, 200)
+
+
+@router.post("", dependencies=[Depends(check_csrf)])
+async def add_user(
+    request: Request,
+    user: Admin,
+    email: Annotated[str, Form(max_length=254)] = "",
+    role: Annotated[str, Form(max_length=16)] = "",
+    clinician_id: Annotated[str, Form(max_length=16)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
+    services = services_of(request)
+    form = {"email": email, "role": role, "clinician_id": clinician_id}
+    try:
+        async with services.sessions() as session, session.begin():
+            added = await create_user(
+                session,
+                email=email,
+                password=password,
+                role=role,
+                clinician_id=int(clinician_id) if clinician_id.isdigit() else None,
+                now=services.clock(),
+                actor=f"staff:{user.id}",
+            )
+            shown = added.email
+    except AccountError as problem:
+        # The password is never sent back into the page.
+        return await _page(request, user, form, f"Not added: {problem}.", 422)
+    flash(
+        request,
+        f"Added {shown} ({role}). Give them the temporary password by phone or in person, "
+        "never by email, and ask them to keep it private.",
+    )
+    return see_other("/admin/users")
+
+
+@router.post("/{user_id}/deactivate", dependencies=[Depends(check_csrf)])
+async def deactivate(request: Request, user_id: int, user: Admin) -> Response:
+    services = services_of(request)
+    async with services.sessions() as session, session.begin():
+        target = await session.get(StaffUser, user_id)
+        if target is None:
+            raise HTTPException(404, "No such account.")
+        if target.id == user.id:
+            flash(request, "You cannot deactivate your own account.", "error")
+            return see_other("/admin/users")
+        if target.active:
+            await deactivate_user(session, target, now=services.clock(), actor=f"staff:{user.id}")
+        email = target.email
+    flash(request, f"Deactivated {email}: they can no longer sign in.")
+    return see_other("/admin/users")

@@ -1,0 +1,123 @@
+"""Staff accounts from the dashboard (admins only): list, add, deactivate."""
+
+from __future__ import annotations
+
+import re
+
+import httpx
+from sqlalchemy import select
+
+from bot.bootstrap import Services
+from bot.web.admin import SESSION_COOKIE
+from storage.models import AuditEvent, StaffUser
+from tests.admin.staff import add_staff, form_token, sign_in
+from tests.builders import add_clinician
+
+NEW = "nurse.on.call@clinic.example.org"
+TEMPORARY = "temporary pass 2026"
+
+
+def accounts(page: str) -> list[str]:
+    return re.findall(r'<tr class="account" data-email="([^"]+)">', page)
+
+
+async def test_an_admin_adds_an_account_linked_to_a_clinician_and_it_can_sign_in(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    clinician_id = await add_clinician(services, name="Primary Clinician", phone="+12025550150")
+    admin = await add_staff(services, role="admin")
+    await sign_in(client, admin)
+    token = await form_token(client, "/admin/users")
+
+    response = await client.post(
+        "/admin/users",
+        data={
+            "csrf_token": token,
+            "email": NEW,
+            "role": "clinician",
+            "clinician_id": str(clinician_id),
+            "password": TEMPORARY,
+        },
+    )
+
+    page = (await client.get(response.headers["location"])).text
+    assert f"Added {NEW} (clinician)." in page
+    assert accounts(page) == [admin, NEW]
+    assert "Primary Clinician" in page
+    assert TEMPORARY not in page
+    await client.post("/admin/logout", data={"csrf_token": await form_token(client)})
+    assert (await sign_in(client, NEW, TEMPORARY)).status_code == 303
+    async with services.sessions() as session:
+        added = await session.scalar(
+            select(AuditEvent)
+            .where(AuditEvent.action == "staff_user_added")
+            .order_by(AuditEvent.id.desc())
+        )
+    assert added is not None and added.actor.startswith("staff:")
+
+
+async def test_a_short_password_or_a_taken_email_is_refused_and_the_form_kept(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    admin = await add_staff(services, role="admin")
+    await sign_in(client, admin)
+    token = await form_token(client, "/admin/users")
+
+    short = await client.post(
+        "/admin/users",
+        data={"csrf_token": token, "email": NEW, "role": "staff", "password": "short"},
+    )
+    taken = await client.post(
+        "/admin/users",
+        data={"csrf_token": token, "email": admin, "role": "staff", "password": TEMPORARY},
+    )
+
+    assert short.status_code == 422
+    assert "Not added: the password must be at least 12 characters." in short.text
+    assert f'value="{NEW}"' in short.text
+    assert taken.status_code == 422 and "already exists" in taken.text
+    assert accounts(taken.text) == [admin]
+
+
+async def test_a_deactivated_account_is_signed_out_and_cannot_sign_in_again(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    admin = await add_staff(services, role="admin")
+    leaving = await add_staff(services, role="staff")
+    await sign_in(client, leaving)
+    their_cookie = client.cookies[SESSION_COOKIE]  # a browser still signed in as them
+    await sign_in(client, admin)
+    async with services.sessions() as session:
+        leaving_id = await session.scalar(select(StaffUser.id).where(StaffUser.email == leaving))
+
+    response = await client.post(
+        f"/admin/users/{leaving_id}/deactivate",
+        data={"csrf_token": await form_token(client, "/admin/users")},
+    )
+
+    page = (await client.get(response.headers["location"])).text
+    assert f"Deactivated {leaving}: they can no longer sign in." in page
+    assert "deactivated</span>" in page
+    client.cookies.set(SESSION_COOKIE, their_cookie)
+    assert (await client.get("/admin/patients")).status_code == 303
+    assert (await sign_in(client, leaving)).status_code == 401
+    async with services.sessions() as session:
+        event = await session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "staff_user_deactivated")
+        )
+    assert event is not None and event.subject == f"staff:{leaving_id}"
+
+
+async def test_an_admin_cannot_deactivate_their_own_account(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="admin"))
+    token = await form_token(client, "/admin/users")
+
+    response = await client.post("/admin/users/1/deactivate", data={"csrf_token": token})
+
+    assert (
+        "You cannot deactivate your own account."
+        in (await client.get(response.headers["location"])).text
+    )
+    assert (await client.get("/admin/users")).status_code == 200
