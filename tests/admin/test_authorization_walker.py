@@ -41,6 +41,8 @@ ROLES = {
     ("POST", "/admin/patients/{patient_id}/infusions"): OFFICE,
     ("POST", "/admin/infusions/{infusion_id}/move"): OFFICE,
     ("POST", "/admin/infusions/{infusion_id}/cancel"): OFFICE,
+    ("GET", "/admin/rota"): ALL,
+    ("POST", "/admin/rota"): OFFICE,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("POST", "/admin/users/{user_id}/deactivate"): ADMIN,

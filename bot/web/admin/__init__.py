@@ -16,6 +16,7 @@ from bot.web.admin.infusions import router as infusions_router
 from bot.web.admin.login import router as login_router
 from bot.web.admin.patient_page import router as patient_page_router
 from bot.web.admin.patients import router as patients_router
+from bot.web.admin.rota_page import router as rota_router
 from bot.web.admin.users import router as users_router
 
 SESSION_COOKIE = "checkin_session"
@@ -45,3 +46,4 @@ def mount(app: FastAPI, settings: Settings) -> None:
         app.include_router(router)
     app.include_router(infusions_router)
     app.include_router(users_router)
+    app.include_router(rota_router)

@@ -1,0 +1,147 @@
+"""`/admin/rota`: who is on call now and next, the shifts, and adding an override."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import audit
+from bot.safety.rota import everyone_active
+from bot.web.admin import rota_views
+from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
+from bot.web.admin.pages import flash, local, render, see_other
+from bot.web.admin.times import parse_local
+from storage.models import Clinician, OnCallRole, OnCallShift, StaffUser
+
+router = APIRouter(prefix="/admin/rota")
+
+Viewer = Annotated[StaffUser, Depends(require(*VIEWERS))]
+Office = Annotated[StaffUser, Depends(require(*OFFICE))]
+LONGEST = timedelta(days=31)  # an override is a cover, not a new rota
+Field = Annotated[str, Form(max_length=40)]
+
+
+@dataclass
+class OverrideForm:
+    clinician_id: str = ""
+    role: str = OnCallRole.PRIMARY
+    starts: str = ""
+    ends: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+async def _page(
+    request: Request, user: StaffUser, form: OverrideForm, status: int = 200
+) -> Response:
+    services = services_of(request)
+    now = services.clock()
+    async with services.sessions() as session:
+        board = await rota_views.on_call_now_and_next(session, now=now)
+        listed = await rota_views.shifts(session, now=now)
+        clinicians = await everyone_active(session)
+    return render(
+        request,
+        "admin/rota.html",
+        {
+            "user": user,
+            "board": board,
+            "shifts": listed,
+            "clinicians": sorted(clinicians, key=lambda c: c.name),
+            "roles": OnCallRole.ALL,
+            "form": form,
+            "can_edit": user.role in OFFICE,
+        },
+        status_code=status,
+    )
+
+
+@router.get("", response_class=HTMLResponse)
+async def rota_page(request: Request, user: Viewer) -> Response:
+    return await _page(request, user, OverrideForm())
+
+
+def _check(
+    form: OverrideForm, clinicians: list[Clinician], zone: str, now: datetime
+) -> tuple[datetime, datetime] | None:
+    if not any(str(c.id) == form.clinician_id for c in clinicians):
+        form.errors["clinician_id"] = "Choose an active clinician."
+    if form.role not in OnCallRole.ALL:
+        form.errors["role"] = "Choose primary, backup or director."
+    starts, ends = parse_local(form.starts, zone), parse_local(form.ends, zone)
+    if starts is None:
+        form.errors["starts"] = "Enter when the cover starts."
+    if ends is None:
+        form.errors["ends"] = "Enter when the cover ends."
+    elif ends <= now:
+        form.errors["ends"] = "This end time has already passed."
+    elif starts is not None and ends <= starts:
+        form.errors["ends"] = "The end must be after the start."
+    elif starts is not None and ends - starts > LONGEST:
+        form.errors["ends"] = "An override is at most 31 days; longer changes belong in the rota."
+    if form.errors or starts is None or ends is None:
+        return None
+    return starts, ends
+
+
+@router.post("", dependencies=[Depends(check_csrf)])
+async def add_override(
+    request: Request,
+    user: Office,
+    clinician_id: Field = "",
+    role: Field = "",
+    starts: Field = "",
+    ends: Field = "",
+) -> Response:
+    services = services_of(request)
+    now = services.clock()
+    zone = services.settings.clinic_timezone
+    form = OverrideForm(clinician_id=clinician_id, role=role, starts=starts, ends=ends)
+    async with services.sessions() as session, session.begin():
+        clinicians = await everyone_active(session)
+        span = _check(form, clinicians, zone, now)
+        if span is not None:
+            shift = await _add(session, user, form, span, now)
+            name = next(c.name for c in clinicians if c.id == shift.clinician_id)
+    if span is None:
+        return await _page(request, user, form, 422)
+    flash(
+        request,
+        f"{name} is {role} on call from {local(span[0], zone)} to {local(span[1], zone)}.",
+    )
+    return see_other("/admin/rota")
+
+
+async def _add(
+    session: AsyncSession,
+    user: StaffUser,
+    form: OverrideForm,
+    span: tuple[datetime, datetime],
+    now: datetime,
+) -> OnCallShift:
+    shift = OnCallShift(
+        role=form.role,
+        clinician_id=int(form.clinician_id),
+        starts_at=span[0],
+        ends_at=span[1],
+        # created_at is left to the model's default, as `checkin oncall set` does: the
+        # newest covering shift wins, and that must be comparable with theirs.
+    )
+    session.add(shift)
+    await session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=f"staff:{user.id}",
+        action="oncall_override_added",
+        subject=f"shift:{shift.id}",
+        role=form.role,
+        clinician=shift.clinician_id,
+        starts_at=span[0].isoformat(),
+        ends_at=span[1].isoformat(),
+    )
+    return shift

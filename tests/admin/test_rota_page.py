@@ -1,0 +1,104 @@
+"""The on-call rota page: who is on call now and next, the shifts, adding an override."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import httpx
+from sqlalchemy import select
+
+from bot.bootstrap import Services
+from bot.safety.rota import on_call
+from storage.models import AuditEvent, OnCallShift
+from tests.admin.staff import add_staff, form_token, sign_in
+from tests.builders import clinic_with_rota
+
+BOARD = re.compile(
+    r'<tr class="on-call" data-role="(\w+)">\s*<th scope="row">\w+</th>\s*<td>(.*?)</td>\s*<td>(.*?)</td>',
+    re.S,
+)
+
+
+def board(page: str) -> dict[str, tuple[str, str]]:
+    return {
+        role: (re.sub("<[^>]+>", "", now), re.sub("<[^>]+>", "", nxt))
+        for role, now, nxt in BOARD.findall(page)
+    }
+
+
+async def test_the_rota_shows_who_is_on_call_now_and_that_nobody_holds_a_role(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await clinic_with_rota(services)
+    await sign_in(client, await add_staff(services, role="clinician"))
+
+    page = (await client.get("/admin/rota")).text
+
+    assert board(page) == {
+        "primary": ("Dr Primary", "no change in the next 31 days"),
+        "backup": ("Dr Backup", "no change in the next 31 days"),
+        "director": ("nobody", "no change in the next 31 days"),
+    }
+    assert page.count('<tr class="shift">') == 2
+    assert "Add an override" not in page  # clinicians look; the office keeps the rota
+
+
+async def test_staff_add_an_override_and_the_ladder_pages_that_clinician_in_that_window(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    ids = await clinic_with_rota(services)
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/rota")
+
+    response = await client.post(
+        "/admin/rota",
+        data={
+            "csrf_token": token,
+            "clinician_id": str(ids["backup"]),
+            "role": "primary",
+            "starts": "2026-11-27T18:00",
+            "ends": "2026-11-28T08:00",
+        },
+    )
+
+    page = (await client.get(response.headers["location"])).text
+    assert "Dr Backup is primary on call from Fri 27 Nov 18:00 to Sat 28 Nov 08:00." in page
+    assert board(page)["primary"] == ("Dr Primary", "Dr Backup from Fri 27 Nov 18:00")
+    assert page.count('<tr class="shift">') == 3
+    async with services.sessions() as session:
+        evening = await on_call(session, role="primary", at=datetime(2026, 11, 28, 1, tzinfo=UTC))
+        morning = await on_call(session, role="primary", at=datetime(2026, 11, 28, 14, tzinfo=UTC))
+        event = await session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "oncall_override_added")
+        )
+    assert evening is not None and evening.name == "Dr Backup"
+    assert morning is not None and morning.name == "Dr Primary"
+    assert event is not None and event.actor.startswith("staff:")
+    assert event.detail is not None and event.detail["starts_at"] == "2026-11-27T23:00:00+00:00"
+
+
+async def test_an_override_that_ends_before_it_starts_is_refused_field_by_field(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await clinic_with_rota(services)
+    await sign_in(client, await add_staff(services, role="admin"))
+    token = await form_token(client, "/admin/rota")
+
+    response = await client.post(
+        "/admin/rota",
+        data={
+            "csrf_token": token,
+            "clinician_id": "",
+            "role": "primary",
+            "starts": "2026-11-28T18:00",
+            "ends": "2026-11-28T08:00",
+        },
+    )
+
+    assert response.status_code == 422
+    assert "Choose an active clinician." in response.text
+    assert "The end must be after the start." in response.text
+    assert 'value="2026-11-28T18:00"' in response.text
+    async with services.sessions() as session:
+        assert len((await session.scalars(select(OnCallShift))).all()) == 2
