@@ -43,6 +43,7 @@ ROLES = {
     ("POST", "/admin/infusions/{infusion_id}/cancel"): OFFICE,
     ("GET", "/admin/rota"): ALL,
     ("POST", "/admin/rota"): OFFICE,
+    ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("POST", "/admin/users/{user_id}/deactivate"): ADMIN,

@@ -10,6 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from bot.config import Settings
 from bot.logs import log
+from bot.web.admin.audit_page import router as audit_router
 from bot.web.admin.auth import LoginRequired
 from bot.web.admin.escalations import router as escalations_router
 from bot.web.admin.infusions import router as infusions_router
@@ -47,3 +48,4 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.include_router(infusions_router)
     app.include_router(users_router)
     app.include_router(rota_router)
+    app.include_router(audit_router)
