@@ -13,6 +13,7 @@ from bot.logs import log
 from bot.web.admin.audit_page import router as audit_router
 from bot.web.admin.auth import LoginRequired
 from bot.web.admin.escalations import router as escalations_router
+from bot.web.admin.flows_page import router as flows_router
 from bot.web.admin.infusions import router as infusions_router
 from bot.web.admin.login import router as login_router
 from bot.web.admin.patient_page import router as patient_page_router
@@ -49,3 +50,4 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.include_router(users_router)
     app.include_router(rota_router)
     app.include_router(audit_router)
+    app.include_router(flows_router)

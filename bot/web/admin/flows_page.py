@@ -1,0 +1,119 @@
+"""`/admin/flows`: the flow library with its validation errors, and a preview to play a flow.
+
+The library is read from disk on every request (FLOWS_DIR, else the built-in one), so a
+file just edited shows its errors here, file and line, before anyone restarts the
+service; a broken file never breaks the page.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+import flows
+from bot.web.admin import flow_preview
+from bot.web.admin.auth import VIEWERS, check_csrf, require, services_of
+from bot.web.admin.flow_preview import MAX_REPLIES, Preview
+from bot.web.admin.pages import flash, render, see_other
+from storage.models import StaffUser
+
+router = APIRouter(prefix="/admin/flows")
+
+Viewer = Annotated[StaffUser, Depends(require(*VIEWERS))]
+LANGUAGES = {"en": "English", "es": "Spanish"}
+
+
+def _on_disk(request: Request) -> tuple[list[flows.Flow], list[flows.FlowError]]:
+    return flows.check_path(services_of(request).settings.flows_dir)
+
+
+@router.get("", response_class=HTMLResponse)
+async def flows_page(request: Request, user: Viewer) -> Response:
+    services = services_of(request)
+    loaded, errors = _on_disk(request)
+    running = {f.id: f.version for f in services.flows}
+    return render(
+        request,
+        "admin/flows.html",
+        {
+            "user": user,
+            "flows": sorted(loaded, key=lambda f: f.id),
+            "errors": errors,
+            "running": running,
+            "where": "FLOWS_DIR" if services.settings.flows_dir else "the built-in library",
+        },
+    )
+
+
+def _flow(request: Request, flow_id: str, version: int | None = None) -> flows.Flow:
+    loaded, _ = _on_disk(request)
+    for flow in loaded:
+        if flow.id == flow_id and version in (None, flow.version):
+            return flow
+    raise HTTPException(404, "No such flow (or its file no longer loads).")
+
+
+def _show(request: Request, user: StaffUser, flow: flows.Flow, preview: Preview) -> Response:
+    settings = services_of(request).settings
+    context = preview.context(settings.clinic_name, settings.clinic_phone)
+    waiting, lines = flow_preview.play(flow, preview, context)
+    return render(
+        request,
+        "admin/flow_preview.html",
+        {
+            "user": user,
+            "flow": flow,
+            "lines": lines,
+            "waiting": waiting and len(preview.replies) < MAX_REPLIES,
+            "token": flow_preview.sign(preview, settings.session_secret),
+            "language": preview.language,
+            "languages": LANGUAGES,
+        },
+    )
+
+
+@router.get("/{flow_id}/preview", response_class=HTMLResponse)
+async def start_preview(
+    request: Request,
+    flow_id: str,
+    user: Viewer,
+    language: Annotated[str, Query(max_length=8)] = "en",
+) -> Response:
+    flow = _flow(request, flow_id)
+    preview = Preview(
+        flow_id=flow.id,
+        version=flow.version,
+        language=language if language in LANGUAGES else "en",
+        started=services_of(request).clock(),
+    )
+    return _show(request, user, flow, preview)
+
+
+@router.post("/{flow_id}/preview", dependencies=[Depends(check_csrf)])
+async def answer_preview(
+    request: Request,
+    flow_id: str,
+    user: Viewer,
+    reply: Annotated[str, Form(max_length=2000)] = "",
+    preview: Annotated[str, Form(max_length=100_000)] = "",
+) -> Response:
+    _flow(request, flow_id)  # an unknown flow is a 404 whatever was posted
+    played = flow_preview.unsign(preview, services_of(request).settings.session_secret)
+    if played is None or played.flow_id != flow_id:
+        flash(request, "This preview could not be continued; it has started again.", "error")
+        return see_other(f"/admin/flows/{flow_id}/preview")
+    try:
+        flow = _flow(request, flow_id, played.version)
+    except HTTPException:
+        flash(request, "The flow changed while you were trying it; it has started again.", "error")
+        return see_other(f"/admin/flows/{flow_id}/preview?language={played.language}")
+    answered = Preview(
+        flow_id=played.flow_id,
+        version=played.version,
+        language=played.language,
+        started=played.started,
+        replies=(*played.replies, reply)[:MAX_REPLIES],
+    )
+    return _show(request, user, flow, answered)
