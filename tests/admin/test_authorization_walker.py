@@ -39,6 +39,7 @@ ROLES = {
     ("POST", "/admin/patients/{patient_id}/pause"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/resume"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/infusions"): OFFICE,
+    ("POST", "/admin/patients/{patient_id}/telegram-link"): OFFICE,
     ("POST", "/admin/infusions/{infusion_id}/move"): OFFICE,
     ("POST", "/admin/infusions/{infusion_id}/cancel"): OFFICE,
     ("GET", "/admin/rota"): ALL,

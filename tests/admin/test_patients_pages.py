@@ -132,3 +132,16 @@ async def test_a_patient_id_that_does_not_exist_is_a_404_not_an_error(
         await client.post("/admin/patients/9999/pause", data={"csrf_token": token})
     ).status_code == 404
     assert (await client.get("/admin/patients/not-a-number")).status_code == 422
+
+
+async def test_without_a_telegram_bot_the_enrollment_page_gives_the_start_code_instead(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/patients/new")
+
+    page = await client.post("/admin/patients", data=enroll_form(token, channel="telegram"))
+
+    assert "Enrolled Jordan Blake." in page.text
+    assert re.search(r'<code id="telegram-code">/start \d{16}</code>', page.text)
+    assert "t.me" not in page.text and 'class="qr"' not in page.text

@@ -12,7 +12,7 @@ from bot.phones import InvalidPhone, normalize_phone
 from storage.models import Patient
 
 LANGUAGES = {"en": "English", "es": "Spanish"}
-CHANNELS = {"sms": "SMS"}
+CHANNELS = {"sms": "SMS", "telegram": "Telegram"}
 
 
 @dataclass
@@ -22,6 +22,7 @@ class EnrollForm:
     timezone: str = ""
     checkin_time: str = "09:00"
     language: str = "en"
+    channel: str = "sms"
     errors: dict[str, str] = field(default_factory=dict)
     normal_phone: str = ""
 
@@ -53,6 +54,8 @@ def check(form: EnrollForm) -> EnrollForm:
         form.errors["checkin_time"] = "Enter the daily check-in time as HH:MM, e.g. 09:00."
     if form.language not in LANGUAGES:
         form.errors["language"] = "Choose English or Spanish."
+    if form.channel not in CHANNELS:
+        form.errors["channel"] = "Choose SMS or Telegram."
     return form
 
 

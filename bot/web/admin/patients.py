@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot import audit
-from bot.web.admin import enrollment
+from bot.web.admin import enrollment, telegram_enrollment
 from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
 from bot.web.admin.charts import sparkline
 from bot.web.admin.pages import flash, render, see_other
@@ -47,7 +47,13 @@ def _form_page(
     return render(
         request,
         "admin/enroll.html",
-        {"user": user, "form": form, "zones": ZONES, "languages": enrollment.LANGUAGES},
+        {
+            "user": user,
+            "form": form,
+            "zones": ZONES,
+            "languages": enrollment.LANGUAGES,
+            "channels": enrollment.CHANNELS,
+        },
         status_code=status,
     )
 
@@ -67,10 +73,16 @@ async def enroll(
     timezone: Annotated[str, Form(max_length=64)] = "",
     checkin_time: Annotated[str, Form(max_length=16)] = "",
     language: Annotated[str, Form(max_length=8)] = "",
+    channel: Annotated[str, Form(max_length=16)] = "sms",
 ) -> Response:
     form = enrollment.check(
         enrollment.EnrollForm(
-            name=name, phone=phone, timezone=timezone, checkin_time=checkin_time, language=language
+            name=name,
+            phone=phone,
+            timezone=timezone,
+            checkin_time=checkin_time,
+            language=language,
+            channel=channel,
         )
     )
     services = services_of(request)
@@ -82,7 +94,7 @@ async def enroll(
         patient = Patient(
             name=form.name,
             phone=form.normal_phone,
-            channel="sms",
+            channel=form.channel,
             timezone=form.timezone,
             checkin_time=form.checkin_time,
             language=form.language,
@@ -97,6 +109,11 @@ async def enroll(
             action="patient_enrolled",
             subject=f"patient:{patient.id}",
         )
+        code = None
+        if form.channel == "telegram":
+            code = await telegram_enrollment.new_link(session, services, patient, user)
+    if code is not None:
+        return await telegram_enrollment.link_page(request, user, patient, code, enrolled=True)
     flash(request, f"Enrolled {patient.name}.")
     return see_other(f"/admin/patients/{patient.id}")
 
