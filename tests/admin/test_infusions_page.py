@@ -26,6 +26,15 @@ async def staff_on_patient_page(client: httpx.AsyncClient, services: Services) -
     return page, await form_token(client, page)
 
 
+async def record_one(client: httpx.AsyncClient, services: Services, page: str, token: str) -> int:
+    """Record an infusion on Sat 28 Nov 10:00 (patient time); return its id."""
+    await client.post(f"{page}/infusions", data={"csrf_token": token, "at": "2026-11-28T10:00"})
+    async with services.sessions() as session:
+        infusion_id = await session.scalar(select(Infusion.id))
+    assert infusion_id is not None
+    return infusion_id
+
+
 async def test_staff_record_an_infusion_and_see_its_check_ins_planned(
     client: httpx.AsyncClient, services: Services
 ) -> None:
@@ -52,9 +61,7 @@ async def test_rescheduling_moves_the_upcoming_check_ins_and_is_audited(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     page, token = await staff_on_patient_page(client, services)
-    await client.post(f"{page}/infusions", data={"csrf_token": token, "at": "2026-11-28T10:00"})
-    async with services.sessions() as session:
-        infusion_id = await session.scalar(select(Infusion.id))
+    infusion_id = await record_one(client, services, page, token)
 
     await client.post(
         f"/admin/infusions/{infusion_id}/move",
@@ -79,9 +86,7 @@ async def test_cancelling_an_infusion_removes_its_check_ins_from_upcoming(
     client: httpx.AsyncClient, services: Services
 ) -> None:
     page, token = await staff_on_patient_page(client, services)
-    await client.post(f"{page}/infusions", data={"csrf_token": token, "at": "2026-11-28T10:00"})
-    async with services.sessions() as session:
-        infusion_id = await session.scalar(select(Infusion.id))
+    infusion_id = await record_one(client, services, page, token)
 
     await client.post(f"/admin/infusions/{infusion_id}/cancel", data={"csrf_token": token})
 

@@ -45,8 +45,12 @@ async def no_sideways_scroll(page: Any) -> None:
     assert wide <= PHONE["width"], f"page is {wide}px wide on a phone: {culprits}"
 
 
-async def raise_escalation(page: Any, base: str) -> None:
-    """The demo patient texts something alarming from the sandbox phone."""
+async def clinician_with_an_open_escalation(page: Any, base: str, services: Services) -> str:
+    """The demo clinician's account, after the demo patient texts something alarming from
+    the sandbox phone; return the account's email."""
+    email = await add_staff(
+        services, role="clinician", clinician_id=await demo_clinician_id(services)
+    )
     phone = await page.context.new_page()
     await phone.goto(base + "/sandbox")
     patient = phone.locator("section.phone[aria-label='Demo patient phone']")
@@ -54,16 +58,14 @@ async def raise_escalation(page: Any, base: str) -> None:
     await patient.get_by_role("button", name="Send").click()
     await patient.locator("li.in").wait_for()
     await phone.close()
+    return email
 
 
 async def test_a_clinician_signs_in_and_acknowledges_an_escalation_by_keyboard_alone(
     browser_page: Any, dashboard_url: str, services: Services
 ) -> None:
     page = browser_page
-    email = await add_staff(
-        services, role="clinician", clinician_id=await demo_clinician_id(services)
-    )
-    await raise_escalation(page, dashboard_url)
+    email = await clinician_with_an_open_escalation(page, dashboard_url, services)
     await page.goto(dashboard_url + "/admin")
 
     await tab_to(page, "INPUT", "email")
@@ -86,10 +88,7 @@ async def test_the_escalations_page_fits_a_phone_screen(
     browser_page: Any, dashboard_url: str, services: Services
 ) -> None:
     page = browser_page
-    email = await add_staff(
-        services, role="clinician", clinician_id=await demo_clinician_id(services)
-    )
-    await raise_escalation(page, dashboard_url)
+    email = await clinician_with_an_open_escalation(page, dashboard_url, services)
     await page.set_viewport_size(PHONE)
     await sign_in(page, dashboard_url, email)
     await page.locator("article.escalation[data-state='open']").wait_for()

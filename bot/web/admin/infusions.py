@@ -61,9 +61,10 @@ async def _infusion(session: AsyncSession, infusion_id: int) -> tuple[Infusion, 
     return infusion, patient
 
 
-def _audit(
+async def _done(
     session: AsyncSession, user: StaffUser, action: str, infusion: Infusion, now: datetime
-) -> None:
+) -> int:
+    """Audit the change; return how many check-ins the infusion now has planned."""
     audit.record(
         session,
         at=now,
@@ -73,6 +74,7 @@ def _audit(
         patient=infusion.patient_id,
         infusion_at=infusion.at.isoformat(),
     )
+    return await _planned(session, infusion)
 
 
 @router.post("/patients/{patient_id}/infusions", dependencies=[Depends(check_csrf)])
@@ -88,8 +90,7 @@ async def record(request: Request, patient_id: int, user: Office, at: At = "") -
             return _back(patient_id)
         quiet = QuietHours(*services.settings.quiet_hours)
         infusion = await record_infusion(session, patient, at=when, quiet=quiet, now=now)
-        _audit(session, user, "infusion_recorded", infusion, now)
-        planned = await _planned(session, infusion)
+        planned = await _done(session, user, "infusion_recorded", infusion, now)
         text = (
             f"Recorded infusion {infusion.number} on {local(when, patient.timezone)}; "
             f"{planned} check-ins planned after it."
@@ -112,8 +113,7 @@ async def move(request: Request, infusion_id: int, user: Office, at: At = "") ->
             return _back(patient.id)
         quiet = QuietHours(*services.settings.quiet_hours)
         await move_infusion(session, patient, infusion, at=when, quiet=quiet, now=now)
-        _audit(session, user, "infusion_moved", infusion, now)
-        planned = await _planned(session, infusion)
+        planned = await _done(session, user, "infusion_moved", infusion, now)
         text = (
             f"Moved infusion {infusion.number} to {local(when, patient.timezone)}; "
             f"{planned} check-ins now planned after it."
@@ -132,7 +132,7 @@ async def cancel(request: Request, infusion_id: int, user: Office) -> Response:
             flash(request, "That infusion was already cancelled.", "error")
             return _back(patient.id)
         removed = await cancel_infusion(session, infusion, now=now)
-        _audit(session, user, "infusion_cancelled", infusion, now)
+        await _done(session, user, "infusion_cancelled", infusion, now)
         text = (
             f"Cancelled infusion {infusion.number} ({local(infusion.at, patient.timezone)}); "
             f"{removed} check-ins it had planned will not be sent."
