@@ -13,7 +13,8 @@ from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_dashboard_in_chromium import demo_clinician_id, sign_in
 
 PHONE = {"width": 375, "height": 667}
-MAX_TABS = 40  # more than this to reach a button is itself a failure
+MAX_TABS = 40
+SCREENING_FIRST_LOAD_MS = 90_000  # more than this to reach a button is itself a failure
 
 FOCUSED = """() => {
   const el = document.activeElement;
@@ -56,7 +57,8 @@ async def clinician_with_an_open_escalation(page: Any, base: str, services: Serv
     patient = phone.locator("section.phone[aria-label='Demo patient phone']")
     await patient.get_by_placeholder("Text the clinic").fill("I want to end my life")
     await patient.get_by_role("button", name="Send").click()
-    await patient.locator("li.in").wait_for()
+    # The first message screened loads the semantic model: slow on a busy machine.
+    await patient.locator("li.in").wait_for(timeout=SCREENING_FIRST_LOAD_MS)
     await phone.close()
     return email
 
