@@ -13,6 +13,7 @@ from bot.accounts import authenticate
 from bot.web.admin.auth import check_csrf, csrf_token, services_of
 from bot.web.admin.pages import render, see_other
 from bot.web.admin.throttle import LoginThrottle, minutes
+from storage.models import StaffUser
 
 router = APIRouter(prefix="/admin")
 
@@ -50,6 +51,29 @@ def _throttle(request: Request) -> LoginThrottle:
     return throttle
 
 
+async def _check_password(
+    request: Request, email: str, password: str, refused: bool
+) -> StaffUser | None:
+    """The account, if sign-in is not paused and the password is right; audited either way."""
+    services = services_of(request)
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        if refused:
+            # Not even checked while paused: there is nothing to learn from trying.
+            audit.record(
+                session, at=now, actor="anonymous", action="staff_login_throttled", email=email
+            )
+            return None
+        user = await authenticate(session, email=email, password=password, now=now)
+        if user is None:
+            audit.record(
+                session, at=now, actor="anonymous", action="staff_login_failed", email=email
+            )
+        else:
+            audit.record(session, at=now, actor=f"staff:{user.id}", action="staff_login")
+        return user
+
+
 @router.post("/login", dependencies=[Depends(check_csrf)])
 async def login(
     request: Request,
@@ -57,46 +81,22 @@ async def login(
     password: Annotated[str, Form(max_length=1024)],
     next: Annotated[str, Form()] = "/admin",
 ) -> Response:
-    services = services_of(request)
-    now = services.clock()
+    now = services_of(request).clock()
     throttle = _throttle(request)
     address = request.client.host if request.client else None
     wait = throttle.wait(email, address, now)
-    async with services.sessions() as session, session.begin():
-        if wait is not None:
-            # Refused without checking the password: nothing to learn from trying.
-            user = None
-            audit.record(
-                session, at=now, actor="anonymous", action="staff_login_throttled", email=email
-            )
-        else:
-            user = await authenticate(session, email=email, password=password, now=now)
-        if user is not None:
-            audit.record(session, at=now, actor=f"staff:{user.id}", action="staff_login")
-        elif wait is None:
-            audit.record(
-                session, at=now, actor="anonymous", action="staff_login_failed", email=email
-            )
+    user = await _check_password(request, email, password, refused=wait is not None)
+    page = {"next": _safe_next(next), "email": email}
     if wait is not None:
-        return render(
-            request,
-            "admin/login.html",
-            {
-                "next": _safe_next(next),
-                "error": f"Too many failed sign-ins for this account or from this network. "
-                f"Sign-in is paused; try again in {minutes(wait)} minutes.",
-                "email": email,
-            },
-            status_code=429,
+        error = (
+            "Too many failed sign-ins for this account or from this network. "
+            f"Sign-in is paused; try again in {minutes(wait)} minutes."
         )
+        return render(request, "admin/login.html", {**page, "error": error}, status_code=429)
     if user is None:
         throttle.failed(email, address, now)
-        return render(
-            request,
-            "admin/login.html",
-            {"next": _safe_next(next), "error": "Email or password is wrong.", "email": email},
-            status_code=401,
-        )
+        error = "Email or password is wrong."
+        return render(request, "admin/login.html", {**page, "error": error}, status_code=401)
     throttle.succeeded(email)
     # A fresh session on sign-in: nothing from before the login carries over.
     request.session.clear()
