@@ -52,7 +52,9 @@ def routes(app: FastAPI, prefix: str) -> set[tuple[str, str]]:
 
 
 def concrete(path: str, ident: int) -> str:
-    return path.replace("{patient_id}", str(ident)).replace("{escalation_id}", str(ident))
+    for name in ("{patient_id}", "{escalation_id}", "{infusion_id}"):
+        path = path.replace(name, str(ident))
+    return path
 
 
 @pytest.fixture
@@ -144,7 +146,7 @@ async def test_every_api_route_refuses_requests_without_the_token_even_from_a_si
 ) -> None:
     app, client, services = walker
     api_routes = routes(app, "/api")
-    assert len(api_routes) == 6
+    assert len(api_routes) == 13
     for method, path in api_routes:
         response = await client.request(method, concrete(path, 1), json={})
         assert response.status_code == 401, path
