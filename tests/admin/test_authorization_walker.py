@@ -37,6 +37,21 @@ ROLES = {
     ("POST", "/admin/patients/{patient_id}/pause"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/resume"): OFFICE,
 }
+# Every admin API route; all of them need the bearer token, and nothing else lets a caller in.
+API_ROUTES = {
+    ("GET", "/api/patients"),
+    ("POST", "/api/patients"),
+    ("GET", "/api/patients/{patient_id}"),
+    ("PATCH", "/api/patients/{patient_id}"),
+    ("GET", "/api/patients/{patient_id}/answers"),
+    ("GET", "/api/patients/{patient_id}/infusions"),
+    ("POST", "/api/patients/{patient_id}/infusions"),
+    ("GET", "/api/patients/{patient_id}/responses"),
+    ("PATCH", "/api/infusions/{infusion_id}"),
+    ("DELETE", "/api/infusions/{infusion_id}"),
+    ("GET", "/api/responses"),
+    ("GET", "/api/escalations"),
+}
 TOKEN = "walker-token-0123456789"
 
 
@@ -146,7 +161,7 @@ async def test_every_api_route_refuses_requests_without_the_token_even_from_a_si
 ) -> None:
     app, client, services = walker
     api_routes = routes(app, "/api")
-    assert len(api_routes) == 13
+    assert api_routes == API_ROUTES
     for method, path in api_routes:
         response = await client.request(method, concrete(path, 1), json={})
         assert response.status_code == 401, path
