@@ -36,6 +36,8 @@ ROLES = {
     ("GET", "/admin/patients/{patient_id}"): ALL,
     ("POST", "/admin/patients/{patient_id}/pause"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/resume"): OFFICE,
+    ("GET", "/admin/patients/{patient_id}/responses"): ALL,
+    ("GET", "/admin/responses"): {"admin"},
 }
 # Every admin API route; all of them need the bearer token, and nothing else lets a caller in.
 API_ROUTES = {

@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.logs import log
 from bot.web.admin.auth import LoginRequired
 from bot.web.admin.escalations import router as escalations_router
+from bot.web.admin.exports import router as exports_router
 from bot.web.admin.login import router as login_router
 from bot.web.admin.patient_page import router as patient_page_router
 from bot.web.admin.patients import router as patients_router
@@ -41,3 +42,4 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(LoginRequired, to_login)
     for router in (login_router, escalations_router, patients_router, patient_page_router):
         app.include_router(router)
+    app.include_router(exports_router)
