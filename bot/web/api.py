@@ -13,7 +13,14 @@ from bot import audit
 from bot.bootstrap import Services
 from bot.web import api_infusions, api_patients, api_responses
 from bot.web.admin.enrollment import EnrollForm, check, check_unique
-from bot.web.api_schemas import AnswerOut, EscalationOut, PatientId, PatientIn, PatientOut
+from bot.web.api_schemas import (
+    INVALID,
+    AnswerOut,
+    EscalationOut,
+    PatientId,
+    PatientIn,
+    PatientOut,
+)
 from storage.models import Answer, Escalation, Patient
 
 _bearer = HTTPBearer(auto_error=False, description="The ADMIN_TOKEN setting")
@@ -34,7 +41,9 @@ async def require_token(
         )
 
 
-router = APIRouter(prefix="/api", tags=["admin"], dependencies=[Depends(require_token)])
+router = APIRouter(
+    prefix="/api", tags=["admin"], dependencies=[Depends(require_token)], responses=INVALID
+)
 # Routes kept in their own modules; included here, they take this prefix and token check.
 for _part in (api_patients, api_infusions, api_responses):
     router.include_router(_part.router)

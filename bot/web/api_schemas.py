@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 # Ids are 32-bit integers in the database; a larger one can only be unknown (404), and
 # saying so up front keeps a driver from refusing an out-of-range parameter with a 500.
@@ -64,8 +64,22 @@ class PatientOut(BaseModel):
     created_at: datetime
 
 
+def _plausible(at: datetime) -> datetime:
+    # Check-ins are planned days after the infusion in the patient's zone; a year-1 or
+    # year-9999 time has no such days, and is a typo anyway.
+    if not EARLIEST <= at <= LATEST:
+        raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year - 1}")
+    return at
+
+
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
 class InfusionIn(BaseModel):
-    at: AwareDatetime = Field(description="ISO 8601 with a UTC offset")
+    at: Annotated[AwareDatetime, AfterValidator(_plausible)] = Field(
+        description="ISO 8601 with a UTC offset, between 2000 and 2099"
+    )
 
 
 class CheckinOut(BaseModel):
@@ -110,3 +124,20 @@ class EscalationOut(BaseModel):
     resolved_by_id: int | None
     resolved_at: datetime | None
     note: str | None
+
+
+class FieldProblems(BaseModel):
+    """A 422 from the service's own checks: each field with what is wrong with it."""
+
+    detail: dict[str, str] = Field(examples=[{"timezone": "Unknown time zone. Use Area/City."}])
+
+
+class RequestProblems(BaseModel):
+    """A 422 from reading the request: where (`loc`) and what (`msg`), one per problem."""
+
+    detail: list[dict[str, Any]]
+
+
+INVALID: dict[int | str, dict[str, Any]] = {
+    422: {"model": FieldProblems | RequestProblems, "description": "Invalid input, named"}
+}
