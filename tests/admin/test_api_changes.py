@@ -193,3 +193,16 @@ async def test_an_infusion_is_recorded_moved_and_cancelled_and_its_check_ins_fol
         f"/api/infusions/{infusion['id']}", headers=AUTH, json={"at": "2026-12-04T10:00:00Z"}
     )
     assert late.status_code == 409
+
+
+async def test_an_infusion_time_out_of_any_plausible_range_is_refused(api: Api) -> None:
+    client, _ = api
+    patient_id = await enroll(client)
+
+    response = await client.post(
+        f"/api/patients/{patient_id}/infusions", headers=AUTH, json={"at": "0001-01-01T00:00:00Z"}
+    )
+
+    assert response.status_code == 422
+    assert "must be between 2000 and 2099" in response.text
+    assert (await client.get(f"/api/patients/{patient_id}/infusions", headers=AUTH)).json() == []
