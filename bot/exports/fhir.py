@@ -77,8 +77,6 @@ def _answer_values(record: SessionRecord, answer: Answer, canon: Canon) -> list[
             out.append({"valueCoding": loinc.coding(code, display)})
         elif kind == "yes_no" and value in ("yes", "no"):
             out.append({"valueBoolean": value == "yes"})
-        elif isinstance(value, bool):
-            out.append({"valueBoolean": value})
         elif isinstance(value, int) and kind != "number":
             out.append({"valueInteger": value})
         elif isinstance(value, int | float):

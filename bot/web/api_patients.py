@@ -17,13 +17,17 @@ router = APIRouter()
 
 def _checked(patient: Patient, body: PatientPatch) -> EnrollForm:
     """The patient as they would be after the change, checked like an enrollment."""
+
+    def new(value: str | None, old: str) -> str:
+        return old if value is None else value
+
     return check(
         EnrollForm(
-            name=body.name if body.name is not None else patient.name,
+            name=new(body.name, patient.name),
             phone=patient.phone,
-            timezone=body.timezone if body.timezone is not None else patient.timezone,
-            checkin_time=body.checkin_time or patient.checkin_time,
-            language=body.language or patient.language,
+            timezone=new(body.timezone, patient.timezone),
+            checkin_time=new(body.checkin_time, patient.checkin_time),
+            language=new(body.language, patient.language),
         )
     )
 

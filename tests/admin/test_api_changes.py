@@ -111,6 +111,7 @@ async def test_a_patient_who_texted_stop_cannot_be_resumed_through_the_api(api: 
     [
         ({"timezone": "Mars/Olympus"}, "timezone"),
         ({"checkin_time": "25:61"}, "checkin_time"),
+        ({"checkin_time": ""}, "checkin_time"),
         ({"language": "xx"}, "language"),
         ({"channel": "fax"}, "channel"),
         ({"status": "opted_out"}, "status"),
