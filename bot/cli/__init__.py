@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, infusions, people
+from bot.cli import db, exports, infusions, people
 from bot.cli import flows as flows_cli
 from bot.cli.screen import screen_command
 from bot.cli.serve import serve, worker
@@ -21,3 +21,4 @@ app.add_typer(people.clinician_app, name="clinician")
 app.add_typer(people.oncall_app, name="oncall")
 app.add_typer(infusions.app, name="infusion")
 app.add_typer(users_app, name="user")
+app.add_typer(exports.app, name="export")

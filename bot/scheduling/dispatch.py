@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, exists, select
+from sqlalchemy import and_, exists, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
@@ -137,3 +137,25 @@ async def dispatch_due(
             await plan_next_daily(session, patient, after=max(now, row.due_at), quiet=quiet)
         log.info("checkin_dispatched", checkin=row.id, kind=row.kind, status=row.status)
     return len(rows)
+
+
+async def replan_daily(
+    session: AsyncSession, patient: Patient, *, now: datetime, quiet: QuietHours
+) -> None:
+    """After a change of time zone or check-in time: the unsent daily row moves."""
+    await session.execute(
+        update(ScheduledCheckin)
+        .where(
+            ScheduledCheckin.patient_id == patient.id,
+            ScheduledCheckin.kind == "daily",
+            ScheduledCheckin.status == CheckinStatus.DUE,
+        )
+        .values(
+            status=CheckinStatus.CANCELLED,
+            reason="check-in time or time zone changed",
+            # Slots are unique per patient: free the day's name for the new row.
+            slot=ScheduledCheckin.slot + "@" + str(int(now.timestamp())),
+        )
+    )
+    if patient.status == PatientStatus.ACTIVE:
+        await plan_next_daily(session, patient, after=now, quiet=quiet)

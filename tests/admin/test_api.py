@@ -2,32 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import httpx
-import pytest
 
-from bot.app import create_app
-from bot.bootstrap import Services, build_services
-from bot.clock import ManualClock
-from bot.config import Settings
+from bot.bootstrap import Services
+from tests.admin.api_client import AUTH, TOKEN, api
 from tests.admin.history import MOODS, patient_with_history
-from tests.conftest import PUBLIC_BASE_URL
 
-TOKEN = "test-admin-token-0123456789"
-AUTH = {"Authorization": f"Bearer {TOKEN}"}
-
-
-@pytest.fixture
-async def api(
-    settings: Settings, clock: ManualClock
-) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    services = build_services(settings.model_copy(update={"admin_token": TOKEN}), clock=clock)
-    app = create_app(services=services, background=False)
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url=PUBLIC_BASE_URL) as http:
-        yield http, services
-    await services.close()
+__all__ = ["api"]  # the fixture, imported for pytest
 
 
 async def test_without_the_token_or_with_a_wrong_one_the_api_answers_401(
@@ -141,6 +122,9 @@ async def test_the_openapi_document_describes_every_api_route_with_bearer_auth(
         "/api/patients/{patient_id}",
         "/api/patients/{patient_id}/infusions",
         "/api/patients/{patient_id}/answers",
+        "/api/patients/{patient_id}/responses",
+        "/api/responses",
+        "/api/infusions/{infusion_id}",
         "/api/escalations",
     }
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

@@ -51,6 +51,23 @@ ROLES = {
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("POST", "/admin/users/{user_id}/deactivate"): ADMIN,
+    ("GET", "/admin/patients/{patient_id}/responses"): ALL,
+    ("GET", "/admin/responses"): {"admin"},
+}
+# Every admin API route; all of them need the bearer token, and nothing else lets a caller in.
+API_ROUTES = {
+    ("GET", "/api/patients"),
+    ("POST", "/api/patients"),
+    ("GET", "/api/patients/{patient_id}"),
+    ("PATCH", "/api/patients/{patient_id}"),
+    ("GET", "/api/patients/{patient_id}/answers"),
+    ("GET", "/api/patients/{patient_id}/infusions"),
+    ("POST", "/api/patients/{patient_id}/infusions"),
+    ("GET", "/api/patients/{patient_id}/responses"),
+    ("PATCH", "/api/infusions/{infusion_id}"),
+    ("DELETE", "/api/infusions/{infusion_id}"),
+    ("GET", "/api/responses"),
+    ("GET", "/api/escalations"),
 }
 TOKEN = "walker-token-0123456789"
 
@@ -160,7 +177,7 @@ async def test_every_api_route_refuses_requests_without_the_token_even_from_a_si
 ) -> None:
     app, client, services = walker
     api_routes = routes(app, "/api")
-    assert len(api_routes) == 6
+    assert api_routes == API_ROUTES
     for method, path in api_routes:
         response = await client.request(method, concrete(path, 1), json={})
         assert response.status_code == 401, path

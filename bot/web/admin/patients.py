@@ -12,6 +12,7 @@ from bot import audit
 from bot.web.admin import enrollment, telegram_enrollment
 from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
 from bot.web.admin.charts import sparkline
+from bot.web.admin.exports import CLINIC_EXPORTERS
 from bot.web.admin.pages import flash, render, see_other
 from bot.web.admin.patient_list import patient_rows
 from storage.models import Patient, PatientStatus, StaffUser
@@ -37,6 +38,7 @@ async def patients_page(request: Request, user: Viewer, q: str = "") -> Response
             "q": q,
             "sparkline": sparkline,
             "can_edit": user.role in OFFICE,
+            "can_export_all": user.role in CLINIC_EXPORTERS,
         },
     )
 
