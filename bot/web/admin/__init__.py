@@ -13,12 +13,9 @@ from bot.logs import log
 from bot.web.admin.audit_page import router as audit_router
 from bot.web.admin.auth import LoginRequired
 from bot.web.admin.escalations import router as escalations_router
-<<<<<<< HEAD
+from bot.web.admin.exports import router as exports_router
 from bot.web.admin.flows_page import router as flows_router
 from bot.web.admin.infusions import router as infusions_router
-=======
-from bot.web.admin.exports import router as exports_router
->>>>>>> issue7x
 from bot.web.admin.login import router as login_router
 from bot.web.admin.patient_page import router as patient_page_router
 from bot.web.admin.patients import router as patients_router
@@ -51,13 +48,10 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.add_exception_handler(LoginRequired, to_login)
     for router in (login_router, escalations_router, patients_router, patient_page_router):
         app.include_router(router)
-<<<<<<< HEAD
     app.include_router(infusions_router)
     app.include_router(users_router)
     app.include_router(rota_router)
     app.include_router(audit_router)
     app.include_router(flows_router)
     app.include_router(telegram_link_router)
-=======
     app.include_router(exports_router)
->>>>>>> issue7x
