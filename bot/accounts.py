@@ -94,3 +94,23 @@ async def deactivate_user(
     audit.record(
         session, at=now, actor=actor, action="staff_user_deactivated", subject=f"staff:{user.id}"
     )
+
+
+async def change_password(
+    session: AsyncSession, user: StaffUser, *, current: str, new: str, now: datetime
+) -> None:
+    """Replace a password (after a temporary one, say); the current one must be given."""
+    try:
+        _hasher.verify(user.password_hash, current)
+    except (VerificationError, InvalidHashError):
+        raise AccountError("the current password is wrong") from None
+    if new == current:
+        raise AccountError("the new password must differ from the current one")
+    user.password_hash = hash_password(new)
+    audit.record(
+        session,
+        at=now,
+        actor=f"staff:{user.id}",
+        action="staff_password_changed",
+        subject=f"staff:{user.id}",
+    )

@@ -48,6 +48,8 @@ ROLES = {
     ("GET", "/admin/flows"): ALL,
     ("GET", "/admin/flows/{flow_id}/preview"): ALL,
     ("POST", "/admin/flows/{flow_id}/preview"): ALL,
+    ("GET", "/admin/password"): ALL,
+    ("POST", "/admin/password"): ALL,
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("POST", "/admin/users/{user_id}/deactivate"): ADMIN,
