@@ -15,10 +15,21 @@ STRANGER_PHONE = "+12025550177"
 
 
 async def enroll_patient(
-    services: Services, *, name: str = "Alex Rivera", phone: str = PATIENT_PHONE
+    services: Services,
+    *,
+    name: str = "Alex Rivera",
+    phone: str = PATIENT_PHONE,
+    quiet_hours: str | None = None,
 ) -> int:
     async with services.sessions() as session, session.begin():
-        patient = Patient(name=name, phone=phone, timezone="America/New_York")
+        # Enrolled "now" on the test's clock: questionnaires run on a cadence from this day.
+        patient = Patient(
+            name=name,
+            phone=phone,
+            timezone="America/New_York",
+            created_at=services.clock(),
+            quiet_hours=quiet_hours,
+        )
         session.add(patient)
         await session.flush()
         return patient.id
