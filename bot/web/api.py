@@ -50,6 +50,11 @@ class PatientIn(BaseModel):
     timezone: str | None = Field(default=None, description="Area/City; default CLINIC_TIMEZONE")
     checkin_time: str = Field(default="09:00", description="Daily check-in, local HH:MM")
     language: str = "en"
+    quiet_hours: str | None = Field(
+        default=None,
+        description="Own quiet hours, local HH:MM-HH:MM; default the clinic's",
+        examples=["22:00-07:00"],
+    )
 
 
 class PatientOut(BaseModel):
@@ -61,6 +66,7 @@ class PatientOut(BaseModel):
     timezone: str
     checkin_time: str
     language: str
+    quiet_hours: str | None
     status: str
     created_at: datetime
 
@@ -125,6 +131,10 @@ async def create_patient(body: PatientIn, request: Request) -> Patient:
             language=body.language,
         )
     )
+    try:
+        quiet_hours = None if body.quiet_hours is None else str(QuietHours.parse(body.quiet_hours))
+    except ValueError as exc:
+        form.errors["quiet_hours"] = str(exc)
     now = services.clock()
     async with services.sessions() as session, session.begin():
         await check_unique(session, form)
@@ -137,6 +147,7 @@ async def create_patient(body: PatientIn, request: Request) -> Patient:
             timezone=form.timezone,
             checkin_time=form.checkin_time,
             language=form.language,
+            quiet_hours=quiet_hours,
             created_at=now,
         )
         session.add(patient)
