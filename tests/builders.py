@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.bootstrap import Services
+from bot.scheduling.infusions import record_infusion
+from bot.scheduling.plan import QuietHours
 from storage.models import Clinician, OnCallShift, Patient
 
 PATIENT_PHONE = "+12025550111"
@@ -70,3 +72,12 @@ async def clinic_with_rota(services: Services, *, director: bool = False) -> dic
         roles["director"] = ids["director"]
     await put_on_call(services, **roles)
     return ids
+
+
+async def add_infusion(services: Services, patient_id: int, at: datetime) -> None:
+    """Record an infusion now (the clock's time) as staff would, with the clinic's quiet hours."""
+    async with services.sessions() as session, session.begin():
+        patient = await session.get(Patient, patient_id)
+        assert patient is not None
+        quiet = QuietHours(*services.settings.quiet_hours)
+        await record_infusion(session, patient, at=at, quiet=quiet, now=services.clock())

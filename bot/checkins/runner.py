@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -92,7 +94,7 @@ async def start_flow(
     scheduled: ScheduledCheckin | None = None,
 ) -> FlowSession:
     """Start a conversation, ending any the patient left unfinished."""
-    return await begin_flow(
+    opened = open_flow(
         session,
         services,
         patient,
@@ -102,9 +104,22 @@ async def start_flow(
         previous=await active_session(session, patient),
         context=await context_for(session, services, patient),
     )
+    await session.flush()
+    await announce(session, services, opened, now=now)
+    return opened.flow_session
 
 
-async def begin_flow(
+@dataclass(frozen=True)
+class OpenedFlow:
+    """A conversation row added to the session (not yet flushed) and its first events."""
+
+    patient: Patient
+    flow_session: FlowSession
+    events: list[flows.Event]
+    scheduled: ScheduledCheckin | None
+
+
+def open_flow(
     session: AsyncSession,
     services: Services,
     patient: Patient,
@@ -114,8 +129,8 @@ async def begin_flow(
     scheduled: ScheduledCheckin | None,
     previous: FlowSession | None,
     context: flows.Context,
-) -> FlowSession:
-    """Start a conversation with what the caller already loaded; `previous` is abandoned."""
+) -> OpenedFlow:
+    """Run the engine's start and add the row; the caller flushes (one flush per batch)."""
     if previous is not None:
         previous.status = FlowSessionStatus.ABANDONED
         previous.updated_at = now
@@ -131,14 +146,25 @@ async def begin_flow(
         created_at=now,
         scheduled_checkin_id=scheduled.id if scheduled else None,
     )
-    session.add(fs)
-    await session.flush()
     _save(fs, turn.state, now)
+    session.add(fs)
+    return OpenedFlow(patient, fs, list(turn.events), scheduled)
+
+
+async def announce(
+    session: AsyncSession,
+    services: Services,
+    opened: OpenedFlow,
+    *,
+    now: datetime,
+    queued: list[dict[str, Any]] | None = None,
+) -> None:
+    """Apply a flushed conversation's first events: its first messages go on the outbox."""
+    fs, scheduled = opened.flow_session, opened.scheduled
     trigger = f"start:{scheduled.id}" if scheduled else f"start:{int(now.timestamp())}"
-    ctx = TurnContext(session, services, patient, fs, now, None, trigger)
-    await apply(ctx, turn.events)
-    log.info("flow_started", patient=patient.id, flow=flow.id, version=flow.version)
-    return fs
+    ctx = TurnContext(session, services, opened.patient, fs, now, None, trigger, queued=queued)
+    await apply(ctx, opened.events)
+    log.info("flow_started", patient=opened.patient.id, flow=fs.flow_id, version=fs.flow_version)
 
 
 async def continue_flow(

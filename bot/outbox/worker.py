@@ -112,7 +112,10 @@ class OutboxWorker:
             # any routine message claimed in the same batch starts.
             for priority in sorted({item.priority for item in batch}):
                 group = [item for item in batch if item.priority == priority]
-                await asyncio.gather(*(self._deliver(item) for item in group))
+                provider_ids = await asyncio.gather(*(self._deliver(item) for item in group))
+                await self._record_sent(
+                    [(item, sid) for item, sid in zip(group, provider_ids, strict=True) if sid]
+                )
             total += len(batch)
         return total
 
@@ -158,7 +161,8 @@ class OutboxWorker:
         items.sort(key=lambda item: (item.priority, item.next_attempt_at, item.id))
         return items
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem) -> str | None:
+        """Send one item: the provider's id, or None when it failed (recorded already)."""
         sender = self._senders.get(item.channel)
         buttons = (item.extra or {}).get("buttons") or []
         message = OutboundMessage(
@@ -180,8 +184,8 @@ class OutboxWorker:
                     provider_id = await sender.send(message)
             except SendError as exc:
                 await self._record_failure(item, exc)
-                return
-        await self._record_sent(item, provider_id)
+                return None
+        return provider_id
 
     async def _already_sent(
         self, sender: Sender, item: OutboxItem, message: OutboundMessage
@@ -195,37 +199,49 @@ class OutboxWorker:
             log.info("outbox_send_recovered", item=item.id, purpose=item.purpose)
         return found
 
-    async def _record_sent(self, item: OutboxItem, provider_id: str) -> None:
+    async def _record_sent(self, sent: list[tuple[OutboxItem, str]]) -> None:
+        """Record a group's deliveries in one transaction: one commit, not one per text.
+
+        A crash before this commit leaves the items leased; when the lease runs out
+        the next claim asks the provider before sending again (`_already_sent`).
+        """
+        if not sent:
+            return
         now = self._clock()
         async with self._sessions() as session, session.begin():
             await session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == item.id)
-                .values(
-                    status=OutboxStatus.SENT,
-                    provider_id=provider_id,
-                    sent_at=now,
-                    attempts=OutboxItem.attempts + 1,
-                    claimed_until=None,
-                )
+                update(OutboxItem),
+                [
+                    {
+                        "id": item.id,
+                        "status": OutboxStatus.SENT,
+                        "provider_id": provider_id,
+                        "sent_at": now,
+                        "attempts": item.attempts + 1,
+                        "claimed_until": None,
+                    }
+                    for item, provider_id in sent
+                ],
             )
-            session.add(DeliveryAttempt(outbox_item_id=item.id, at=now, outcome="sent"))
-            session.add(
-                Message(
-                    direction="out",
-                    channel=item.channel,
-                    provider_id=provider_id,
-                    address=item.address,
-                    patient_id=item.patient_id,
-                    clinician_id=item.clinician_id,
-                    body=item.body,
-                    status="sent",
-                    outbox_item_id=item.id,
-                    created_at=now,
+            for item, provider_id in sent:
+                session.add(DeliveryAttempt(outbox_item_id=item.id, at=now, outcome="sent"))
+                session.add(
+                    Message(
+                        direction="out",
+                        channel=item.channel,
+                        provider_id=provider_id,
+                        address=item.address,
+                        patient_id=item.patient_id,
+                        clinician_id=item.clinician_id,
+                        body=item.body,
+                        status="sent",
+                        outbox_item_id=item.id,
+                        created_at=now,
+                    )
                 )
-            )
-        metrics.SENT.labels(item.channel, item.purpose).inc()
-        log.info("outbox_sent", item=item.id, purpose=item.purpose, to=mask(item.address))
+        for item, _ in sent:
+            metrics.SENT.labels(item.channel, item.purpose).inc()
+            log.info("outbox_sent", item=item.id, purpose=item.purpose, to=mask(item.address))
 
     async def _record_failure(self, item: OutboxItem, exc: SendError) -> None:
         now = self._clock()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, case, or_, select
@@ -27,11 +28,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
 from bot.bootstrap import Services
-from bot.checkins.runner import MID_CONVERSATION, begin_flow, flow_context
+from bot.checkins.runner import MID_CONVERSATION, OpenedFlow, announce, flow_context, open_flow
 from bot.logs import log
+from bot.outbox.queue import enqueue_many
 from bot.scheduling._batch import LOWEST_RANK, RANKS, Batch, OpenConversation, load_batch, rank_of
 from bot.scheduling.plan import QuietHours
-from bot.scheduling.planned import plan_next
+from bot.scheduling.planned import Row, insert_planned, next_row
 from storage.db import on_postgres
 from storage.models import CheckinStatus, Patient, PatientStatus, ScheduledCheckin
 
@@ -112,11 +114,18 @@ def _claim(now: datetime, limit: int, postgres: bool) -> Select[ScheduledCheckin
 async def dispatch_due(
     session: AsyncSession, services: Services, *, now: datetime, quiet: QuietHours, limit: int = 200
 ) -> int:
-    """Start every claimed due check-in; return how many rows were handled."""
+    """Start every claimed due check-in; return how many rows were handled.
+
+    A batch costs a fixed number of round trips, not some per row: one claim, the
+    batch's facts, one INSERT of its conversations, one of their first questions,
+    one of the rows planned next, and the row updates at commit.
+    """
     rows = list((await session.scalars(_claim(now, limit, on_postgres(session)))).all())
     if not rows:
         return 0
     batch = await load_batch(session, rows, FOLD_WINDOW)
+    opened: list[OpenedFlow] = []
+    planned: list[Row] = []
     for row in rows:
         patient = batch.patients[row.patient_id]
         row.attempts += 1
@@ -130,23 +139,39 @@ async def dispatch_due(
         if verdict is not None:
             row.status, row.reason = verdict
         else:
-            open_one = batch.conversations.get(patient.id)
-            fs = await begin_flow(
-                session,
-                services,
-                patient,
-                row.flow_id,
-                now=now,
-                scheduled=row,
-                previous=open_one.flow_session if open_one else None,
-                context=flow_context(
-                    services, patient, infusions=batch.infusions.get(patient.id, 0)
-                ),
-            )
-            batch.conversations[patient.id] = OpenConversation(fs, rank_of(row.kind), now)
+            opened.append(_open(session, services, batch, row, patient, now))
             row.status, row.reason = CheckinStatus.SENT, None
-        await plan_next(
-            session, services.flows, patient, row, after=max(now, row.due_at), quiet=quiet
-        )
+        following = next_row(services.flows, patient, row, after=max(now, row.due_at), quiet=quiet)
+        if following is not None:
+            planned.append(following)
         log.info("checkin_dispatched", checkin=row.id, kind=row.kind, status=row.status)
+    await session.flush()  # every conversation of the batch in one INSERT
+    queued: list[dict[str, Any]] = []
+    for flow in opened:
+        await announce(session, services, flow, now=now, queued=queued)
+    await enqueue_many(session, queued)
+    await insert_planned(session, planned)
     return len(rows)
+
+
+def _open(
+    session: AsyncSession,
+    services: Services,
+    batch: Batch,
+    row: ScheduledCheckin,
+    patient: Patient,
+    now: datetime,
+) -> OpenedFlow:
+    open_one = batch.conversations.get(patient.id)
+    opened = open_flow(
+        session,
+        services,
+        patient,
+        row.flow_id,
+        now=now,
+        scheduled=row,
+        previous=open_one.flow_session if open_one else None,
+        context=flow_context(services, patient, infusions=batch.infusions.get(patient.id, 0)),
+    )
+    batch.conversations[patient.id] = OpenConversation(opened.flow_session, rank_of(row.kind), now)
+    return opened

@@ -10,6 +10,7 @@ paused).
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import ColumnElement, and_, exists, select
@@ -17,7 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
 from bot.scheduling.plan import QuietHours, next_daily, next_on_cadence
-from storage.inserts import insert_ignoring_conflict
+from storage.inserts import insert_many_ignoring_conflict
 from storage.models import CheckinStatus, Patient, PatientStatus, ScheduledCheckin
 
 DAILY_FLOW = "daily-checkin"
@@ -25,49 +26,37 @@ DAILY = "daily"
 CADENCE = "cadence"  # a flow with `cadence:` in the library (PHQ-9 weekly, GAD-7 fortnightly)
 
 
-async def _insert(
-    session: AsyncSession,
-    patient: Patient,
-    *,
-    kind: str,
-    flow_id: str,
-    due: datetime,
-    now: datetime,
-) -> None:
+Row = dict[str, Any]
+
+
+def _row(patient: Patient, *, kind: str, flow_id: str, due: datetime, now: datetime) -> Row:
     zone = ZoneInfo(patient.timezone)
     prefix = DAILY if kind == DAILY else flow_id
-    await insert_ignoring_conflict(
-        session,
-        ScheduledCheckin,
-        {
-            "patient_id": patient.id,
-            "kind": kind,
-            "flow_id": flow_id,
-            "slot": f"{prefix}:{due.astimezone(zone).date().isoformat()}",
-            "due_at": due,
-            "status": CheckinStatus.DUE,
-            "created_at": now,
-        },
-        ["patient_id", "slot"],
-    )
+    return {
+        "patient_id": patient.id,
+        "kind": kind,
+        "flow_id": flow_id,
+        "slot": f"{prefix}:{due.astimezone(zone).date().isoformat()}",
+        "due_at": due,
+        "status": CheckinStatus.DUE,
+        "created_at": now,
+    }
 
 
-async def plan_next_daily(
-    session: AsyncSession, patient: Patient, *, after: datetime, quiet: QuietHours
-) -> None:
-    """Make sure the patient's next daily check-in exists as a row."""
+def next_daily_row(patient: Patient, *, after: datetime, quiet: QuietHours) -> Row:
+    """The patient's next daily check-in as a row to insert."""
     zone = ZoneInfo(patient.timezone)
     patient_quiet = quiet.for_patient(patient.quiet_hours)
     due = patient_quiet.defer(next_daily(after, patient.checkin_time, zone), zone)
-    await _insert(session, patient, kind=DAILY, flow_id=DAILY_FLOW, due=due, now=after)
+    return _row(patient, kind=DAILY, flow_id=DAILY_FLOW, due=due, now=after)
 
 
-async def plan_next_on_cadence(
-    session: AsyncSession, patient: Patient, flow: flows.Flow, *, after: datetime, quiet: QuietHours
-) -> None:
-    """Make sure the patient's next `flow` on its cadence exists as a row."""
+def next_cadence_row(
+    patient: Patient, flow: flows.Flow, *, after: datetime, quiet: QuietHours
+) -> Row | None:
+    """The patient's next `flow` on its cadence as a row to insert (None: no cadence)."""
     if flow.cadence is None:
-        return
+        return None
     zone = ZoneInfo(patient.timezone)
     due = next_on_cadence(
         after,
@@ -78,27 +67,30 @@ async def plan_next_on_cadence(
         zone=zone,
     )
     due = quiet.for_patient(patient.quiet_hours).defer(due, zone)
-    await _insert(session, patient, kind=CADENCE, flow_id=flow.id, due=due, now=after)
+    return _row(patient, kind=CADENCE, flow_id=flow.id, due=due, now=after)
 
 
-async def plan_next(
-    session: AsyncSession,
+def next_row(
     library: flows.FlowLibrary,
     patient: Patient,
     row: ScheduledCheckin,
     *,
     after: datetime,
     quiet: QuietHours,
-) -> None:
-    """After handling `row`, plan the one that follows it (routine kinds only)."""
+) -> Row | None:
+    """After handling `row`, the one that follows it (routine kinds of active patients)."""
     if patient.status != PatientStatus.ACTIVE:
-        return
+        return None
     if row.kind == DAILY:
-        await plan_next_daily(session, patient, after=after, quiet=quiet)
-    elif row.kind == CADENCE and row.flow_id in library:
-        await plan_next_on_cadence(
-            session, patient, library.get(row.flow_id), after=after, quiet=quiet
-        )
+        return next_daily_row(patient, after=after, quiet=quiet)
+    if row.kind == CADENCE and row.flow_id in library:
+        return next_cadence_row(patient, library.get(row.flow_id), after=after, quiet=quiet)
+    return None
+
+
+async def insert_planned(session: AsyncSession, rows: list[Row]) -> None:
+    """Insert planned rows in one round trip; a slot already planned is left as it is."""
+    await insert_many_ignoring_conflict(session, ScheduledCheckin, rows, ["patient_id", "slot"])
 
 
 def _without_due(kind: str, flow_id: str | None = None) -> ColumnElement[bool]:
@@ -124,8 +116,7 @@ async def plan_missing_dailies(
 ) -> int:
     """Self-healing: every active patient has a due daily row (after enrollment or resume)."""
     patients = await _active_without(session, _without_due(DAILY), limit)
-    for patient in patients:
-        await plan_next_daily(session, patient, after=now, quiet=quiet)
+    await insert_planned(session, [next_daily_row(p, after=now, quiet=quiet) for p in patients])
     return len(patients)
 
 
@@ -138,15 +129,14 @@ async def plan_missing_on_cadence(
     limit: int = 500,
 ) -> int:
     """Self-healing: every active patient has a due row for each flow with a cadence."""
-    planned = 0
+    planned: list[Row] = []
     for flow in library:
         if flow.cadence is None:
             continue
         patients = await _active_without(session, _without_due(CADENCE, flow.id), limit)
-        for patient in patients:
-            await plan_next_on_cadence(session, patient, flow, after=now, quiet=quiet)
-        planned += len(patients)
-    return planned
+        planned += [r for p in patients if (r := next_cadence_row(p, flow, after=now, quiet=quiet))]
+    await insert_planned(session, planned)
+    return len(planned)
 
 
 async def replan_routine(
@@ -177,7 +167,9 @@ async def replan_routine(
         row.slot = f"{row.slot}@{int(now.timestamp())}"
     await session.flush()
     if patient.status == PatientStatus.ACTIVE:
-        await plan_next_daily(session, patient, after=now, quiet=quiet)
-        for flow in library:
-            await plan_next_on_cadence(session, patient, flow, after=now, quiet=quiet)
+        planned = [next_daily_row(patient, after=now, quiet=quiet)]
+        planned += [
+            r for f in library if (r := next_cadence_row(patient, f, after=now, quiet=quiet))
+        ]
+        await insert_planned(session, planned)
     return len(rows)

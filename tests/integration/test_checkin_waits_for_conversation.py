@@ -9,10 +9,8 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.clock import ManualClock
-from bot.scheduling.infusions import record_infusion
-from bot.scheduling.plan import QuietHours
-from storage.models import FlowSession, Patient, Score
-from tests.builders import PATIENT_PHONE, enroll_patient
+from storage.models import FlowSession, Score
+from tests.builders import PATIENT_PHONE, add_infusion, enroll_patient
 from tests.conftest import post_sms
 from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.patient_days import NY, Phone
@@ -24,11 +22,9 @@ async def test_a_check_in_due_while_the_patient_answers_starts_when_they_finish(
     patient_id = await enroll_patient(services)  # Friday 11-27: PHQ-9 on Fridays
     phone = Phone(services, clock, fake_twilio)
     clock.now = datetime(2026, 12, 4, 8, 0, tzinfo=NY)
-    async with services.sessions() as session, session.begin():
-        patient = await session.get(Patient, patient_id)
-        assert patient is not None
-        at = datetime(2026, 12, 4, 10, 0, tzinfo=NY)  # its evening check-in: 19:00
-        await record_infusion(session, patient, at=at, quiet=QuietHours(), now=clock.now)
+    await add_infusion(
+        services, patient_id, datetime(2026, 12, 4, 10, 0, tzinfo=NY)
+    )  # its evening check-in: 19:00
     await phone.live_until(datetime(2026, 12, 4, 18, 30, tzinfo=NY))
     assert phone.openers()[-1] == "Fri 12-04 15:00 phq9"
     clock.now = datetime(2026, 12, 4, 18, 40, tzinfo=NY)
@@ -55,11 +51,7 @@ async def test_a_conversation_the_patient_left_idle_gives_way_to_a_check_in_that
     patient_id = await enroll_patient(services)
     phone = Phone(services, clock, fake_twilio)
     clock.now = datetime(2026, 12, 4, 8, 0, tzinfo=NY)
-    async with services.sessions() as session, session.begin():
-        patient = await session.get(Patient, patient_id)
-        assert patient is not None
-        at = datetime(2026, 12, 4, 10, 0, tzinfo=NY)
-        await record_infusion(session, patient, at=at, quiet=QuietHours(), now=clock.now)
+    await add_infusion(services, patient_id, datetime(2026, 12, 4, 10, 0, tzinfo=NY))
 
     await phone.live_until(datetime(2026, 12, 4, 20, 0, tzinfo=NY))
 

@@ -14,11 +14,9 @@ from bot.bootstrap import Services
 from bot.cli import app
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins
-from bot.scheduling.infusions import record_infusion
-from bot.scheduling.plan import QuietHours
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Patient, ScheduledCheckin
-from tests.builders import PATIENT_PHONE, enroll_patient
+from tests.builders import PATIENT_PHONE, add_infusion, enroll_patient
 from tests.fakes.twilio_api import FakeTwilio
 
 NY = ZoneInfo("America/New_York")
@@ -60,11 +58,7 @@ async def test_a_post_infusion_evening_check_in_inside_the_patients_quiet_hours_
 ) -> None:
     patient_id = await enroll_patient(services, quiet_hours="18:00-07:30")
     clock.now = datetime(2026, 11, 30, 9, 0, tzinfo=NY)
-    async with services.sessions() as session, session.begin():
-        patient = await session.get(Patient, patient_id)
-        assert patient is not None
-        at = datetime(2026, 11, 30, 10, 0, tzinfo=NY)
-        await record_infusion(session, patient, at=at, quiet=QuietHours(), now=clock.now)
+    await add_infusion(services, patient_id, datetime(2026, 11, 30, 10, 0, tzinfo=NY))
 
     end = datetime(2026, 12, 1, 8, 0, tzinfo=NY)
     times = await arrivals(services, clock, fake_twilio, end, PATIENT_PHONE)

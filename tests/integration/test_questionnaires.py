@@ -9,10 +9,8 @@ from sqlalchemy import select, update
 
 from bot.bootstrap import Services
 from bot.clock import ManualClock
-from bot.scheduling.infusions import record_infusion
-from bot.scheduling.plan import QuietHours
 from storage.models import Answer, FlowSession, Patient, PatientStatus, Score
-from tests.builders import enroll_patient
+from tests.builders import add_infusion, enroll_patient
 from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.patient_days import NY, Phone
 
@@ -92,12 +90,8 @@ async def test_a_questionnaire_due_with_a_post_infusion_check_in_follows_it(
     patient_id = await enroll_patient(services)
     phone = Phone(services, clock, fake_twilio, client)
     clock.now = datetime(2026, 12, 4, 7, 0, tzinfo=NY)
-    async with services.sessions() as session, session.begin():
-        patient = await session.get(Patient, patient_id)
-        assert patient is not None
-        # Thursday 08:00: its next-morning check-in is Friday 09:00, the PHQ-9's time.
-        at = datetime(2026, 12, 3, 8, 0, tzinfo=NY)
-        await record_infusion(session, patient, at=at, quiet=QuietHours(), now=clock.now)
+    # Thursday 08:00: its next-morning check-in is Friday 09:00, the PHQ-9's time.
+    await add_infusion(services, patient_id, datetime(2026, 12, 3, 8, 0, tzinfo=NY))
 
     await phone.live_until(datetime(2026, 12, 4, 20, 0, tzinfo=NY))
 
