@@ -15,7 +15,6 @@ import argparse
 import asyncio
 import os
 import statistics
-import subprocess
 import sys
 import time
 import uuid
@@ -23,7 +22,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import insert, text
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -31,15 +30,11 @@ sys.path.insert(0, str(ROOT))
 
 from storage.db import make_engine  # noqa: E402
 from storage.migrate import upgrade  # noqa: E402
-from storage.models import Patient, ScheduledCheckin  # noqa: E402
 from tests.fakes.server import BackgroundServer  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
+from tests.workers import seed_due_checkins, start_worker, worker_env  # noqa: E402
 
 BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
-
-
-def phone(i: int) -> str:
-    return f"+1415{2000000 + i:07d}"
 
 
 async def admin(statement: str) -> None:
@@ -53,42 +48,7 @@ async def admin(statement: str) -> None:
 async def seed(url: str, rows: int, due: datetime) -> None:
     engine = make_engine(url)
     await upgrade(engine)
-    async with engine.begin() as conn:
-        for start in range(0, rows, 5000):
-            chunk = range(start, min(rows, start + 5000))
-            await conn.execute(
-                insert(Patient),
-                [
-                    {
-                        "id": i + 1,
-                        "name": f"Patient {i}",
-                        "phone": phone(i),
-                        "channel": "sms",
-                        "timezone": "America/New_York",
-                        "checkin_time": "09:00",
-                        "language": "en",
-                        "status": "active",
-                        "created_at": due,
-                    }
-                    for i in chunk
-                ],
-            )
-            await conn.execute(
-                insert(ScheduledCheckin),
-                [
-                    {
-                        "patient_id": i + 1,
-                        "kind": "daily",
-                        "flow_id": "daily-checkin",
-                        "slot": "daily:bench",
-                        "due_at": due,
-                        "status": "due",
-                        "attempts": 0,
-                        "created_at": due,
-                    }
-                    for i in chunk
-                ],
-            )
+    await seed_due_checkins(engine, rows, due)
     await engine.dispose()
 
 
@@ -100,27 +60,9 @@ def run(rows: int, workers: int, fake: FakeTwilio, fake_url: str) -> None:
     due = datetime.now(UTC) - timedelta(seconds=1)
     asyncio.run(seed(url_text, rows, due))
     fake.reset()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url_text,
-        "TWILIO_ACCOUNT_SID": fake.account_sid,
-        "TWILIO_AUTH_TOKEN": fake.auth_token,
-        "TWILIO_FROM_NUMBER": "+14152000000",
-        "TWILIO_API_BASE_URL": fake_url,
-        "CHECKIN_TICK_SECONDS": "0.5",
-        "OUTBOX_TICK_SECONDS": "0.5",
-        "QUIET_HOURS_START": "00:00",
-        "QUIET_HOURS_END": "00:00",
-        "LOG_FORMAT": "json",
-    }
-    checkin = str(ROOT / ".venv" / "bin" / "checkin")
+    env = worker_env(url_text, fake, fake_url)
     start_wall, start = time.time(), time.monotonic()
-    procs = [
-        subprocess.Popen(
-            [checkin, "worker"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        for _ in range(workers)
-    ]
+    procs = [start_worker(env) for _ in range(workers)]
     deadline = start + 600
     try:
         while len(fake.sent) < rows and time.monotonic() < deadline:

@@ -11,8 +11,9 @@ from bot.checkins.runner import tick_flows
 from bot.logs import log
 from bot.safety.safety_check import sweep_unanswered
 from bot.safety.sweeps import sweep_escalations
-from bot.scheduling.dispatch import dispatch_due, plan_missing_dailies
+from bot.scheduling.dispatch import dispatch_due
 from bot.scheduling.plan import QuietHours
+from bot.scheduling.planned import plan_missing_dailies, plan_missing_on_cadence
 
 
 async def tick_safety(services: Services) -> int:
@@ -34,9 +35,13 @@ async def tick_checkins(services: Services) -> int:
     """Plan missing daily rows, start due check-ins, send reminders, expire silence."""
     now = services.clock()
     quiet = QuietHours(*services.settings.quiet_hours)
+    handled = 0
+    # Conversations first: one that ends now releases the check-ins waiting for it.
+    async with services.sessions() as session, session.begin():
+        handled += await tick_flows(session, services, now=now)
     async with services.sessions() as session, session.begin():
         await plan_missing_dailies(session, now=now, quiet=quiet)
-    handled = 0
+        await plan_missing_on_cadence(session, services.flows, now=now, quiet=quiet)
     while True:  # one transaction per batch, so a crash loses at most one batch's work
         async with services.sessions() as session, session.begin():
             batch = await dispatch_due(
@@ -47,8 +52,6 @@ async def tick_checkins(services: Services) -> int:
             services.outbox.wake()
         if batch < DISPATCH_BATCH:
             break
-    async with services.sessions() as session, session.begin():
-        handled += await tick_flows(session, services, now=now)
     if handled:
         services.outbox.wake()
     return handled

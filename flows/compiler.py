@@ -17,7 +17,7 @@ from flows.answers._base import Loc
 from flows.compiler_checks import condition_problems, say_loops, score_problems
 from flows.conditions import Condition, ConditionError, parse_condition
 from flows.durations import parse_duration
-from flows.model import END, Escalation, Flow, NextRoute, Score, Step
+from flows.model import END, Cadence, Escalation, Flow, NextRoute, Score, Step
 from flows.pydantic_errors import translate
 from flows.schema import FlowSpec, StepSpec
 from flows.texts import template_problems
@@ -44,10 +44,11 @@ def compile_spec(spec: FlowSpec, source: str) -> tuple[Flow | None, Problems]:
     if len(ids) == len(spec.steps):  # a duplicate id would make loops up
         problems += say_loops(spec.steps, steps)
     problems += score_problems(spec.scoring, answers)
+    cadence = _cadence(spec, problems)
     if problems or expires is None:
         return None, problems
     scores = tuple(Score(s.name, tuple(s.items), tuple(s.bands)) for s in spec.scoring)
-    flow = Flow(spec, source, steps, spec.steps[0].id, expires, reminder, scores)
+    flow = Flow(spec, source, steps, spec.steps[0].id, expires, reminder, scores, cadence)
     return flow, []
 
 
@@ -57,6 +58,26 @@ def _duration(text: str, loc: Loc, problems: Problems) -> timedelta | None:
     except ValueError as error:
         problems.append((loc, str(error)))
         return None
+
+
+def _cadence(spec: FlowSpec, problems: Problems) -> Cadence | None:
+    if spec.cadence is None:
+        return None
+    every = _whole_days(spec.cadence.every, ("cadence", "every"), problems)
+    first = every
+    if spec.cadence.first_after is not None:
+        first = _whole_days(spec.cadence.first_after, ("cadence", "first_after"), problems)
+    if every is None or first is None:
+        return None
+    return Cadence(every, first)
+
+
+def _whole_days(text: str, loc: Loc, problems: Problems) -> timedelta | None:
+    found = _duration(text, loc, problems)
+    if found is not None and found % timedelta(days=1):
+        problems.append((loc, 'must be whole days, such as "1d", "1w" or "2w"'))
+        return None
+    return found
 
 
 def _step_ids(steps: list[StepSpec], problems: Problems) -> set[str]:

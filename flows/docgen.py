@@ -15,7 +15,7 @@ from flows import commands, conditions, scoring, texts
 from flows.answers import ANSWER_TYPES
 from flows.library import builtin_library
 from flows.model import Flow
-from flows.schema import EscalationRule, FlowSpec, Route
+from flows.schema import CadenceSpec, EscalationRule, FlowSpec, Route
 from flows.steps import STEP_KINDS
 from flows.types import Limits
 
@@ -105,6 +105,7 @@ def generate() -> str:
     parts += ["## Conditions\n", _body(conditions), ""]
     parts += ["## Escalation: `escalate_if`\n", _body(EscalationRule), ""]
     parts += ["## Scoring\n", _body(scoring), ""]
+    parts += ["## Cadence: `cadence`\n", _body(CadenceSpec), ""]
     parts += ["## Texts, languages and variables\n", _body(texts), ""]
     parts += ["## Guardrails\n", _body(Limits), ""]
     parts += ["## The built-in library\n", _library_table(), "", _LIBRARY_NOTE]

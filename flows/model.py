@@ -53,6 +53,14 @@ class Score:
     bands: tuple[Band, ...]
 
 
+@dataclass(frozen=True)
+class Cadence:
+    """How often a flow is sent on its own schedule, in whole days."""
+
+    every: timedelta
+    first_after: timedelta
+
+
 @dataclass(frozen=True, eq=False)
 class Flow:
     """A flow ready to run. Hosts keep it by (id, version), or as a snapshot."""
@@ -64,6 +72,7 @@ class Flow:
     expires_after: timedelta
     reminder_after: timedelta | None
     scores: tuple[Score, ...] = field(default=())
+    cadence: Cadence | None = None
 
     @property
     def id(self) -> str:

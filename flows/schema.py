@@ -12,6 +12,7 @@ reminder_after: 2h           # optional: one reminder after this long without a 
 max_reprompts: 2             # optional: unreadable replies before a step is skipped
 steps: [...]                 # see "Steps"
 scoring: [...]               # optional, see "Scoring"
+cadence: {every: 1w}         # optional: sent on its own schedule, see "Cadence"
 ```
 
 Problems across fields (duplicate step ids, a `goto` to no step, a bad
@@ -92,6 +93,28 @@ def _as_rules(value: Any) -> Any:
     return value
 
 
+class CadenceSpec(_Spec):
+    """Send a flow on its own schedule, beside the daily check-in: `cadence`.
+
+    ```yaml
+    cadence:
+      every: 1w        # weekly; "2w" every other week (whole days only)
+      first_after: 1w  # optional: the first one this long after enrolment (default: every)
+    ```
+
+    Due on the weekday the patient enrolled, at their daily check-in time
+    in their own time zone, with quiet hours applied like any check-in.
+    On a day it falls with the daily check-in, it follows it: it starts
+    once the daily conversation ends (answered, or its window closed), so
+    the patient never has two conversations open. Paused, opted-out and
+    escalated patients get none, and resuming plans the next one, never
+    the ones missed in between.
+    """
+
+    every: str
+    first_after: str | None = None
+
+
 class StepSpec(_Spec):
     id: NameField
     ask: LocalTextField | None = None
@@ -128,3 +151,4 @@ class FlowSpec(_Spec):
     max_reprompts: int | None = Field(default=None, ge=0, le=10)
     steps: list[StepSpec] = Field(min_length=1)
     scoring: list[ScoreSpec] = []
+    cadence: CadenceSpec | None = None

@@ -29,3 +29,14 @@ async def insert_ignoring_conflict(
     result = await session.execute(statement)
     row = result.first()
     return int(row[0]) if row is not None else None
+
+
+async def insert_many_ignoring_conflict(
+    session: AsyncSession, model: type[Base], rows: list[dict[str, Any]], conflict_on: list[str]
+) -> None:
+    """Insert many rows in one round trip, skipping any that would conflict."""
+    if not rows:
+        return
+    insert = postgresql.insert if on_postgres(session) else sqlite.insert
+    statement = insert(model).on_conflict_do_nothing(index_elements=conflict_on)
+    await session.execute(statement, rows)

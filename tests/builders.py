@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.bootstrap import Services
+from bot.scheduling.infusions import record_infusion
+from bot.scheduling.plan import QuietHours
 from storage.models import Clinician, OnCallShift, Patient
 
 PATIENT_PHONE = "+12025550111"
@@ -15,10 +17,21 @@ STRANGER_PHONE = "+12025550177"
 
 
 async def enroll_patient(
-    services: Services, *, name: str = "Alex Rivera", phone: str = PATIENT_PHONE
+    services: Services,
+    *,
+    name: str = "Alex Rivera",
+    phone: str = PATIENT_PHONE,
+    quiet_hours: str | None = None,
 ) -> int:
     async with services.sessions() as session, session.begin():
-        patient = Patient(name=name, phone=phone, timezone="America/New_York")
+        # Enrolled "now" on the test's clock: questionnaires run on a cadence from this day.
+        patient = Patient(
+            name=name,
+            phone=phone,
+            timezone="America/New_York",
+            created_at=services.clock(),
+            quiet_hours=quiet_hours,
+        )
         session.add(patient)
         await session.flush()
         return patient.id
@@ -59,3 +72,12 @@ async def clinic_with_rota(services: Services, *, director: bool = False) -> dic
         roles["director"] = ids["director"]
     await put_on_call(services, **roles)
     return ids
+
+
+async def add_infusion(services: Services, patient_id: int, at: datetime) -> None:
+    """Record an infusion now (the clock's time) as staff would, with the clinic's quiet hours."""
+    async with services.sessions() as session, session.begin():
+        patient = await session.get(Patient, patient_id)
+        assert patient is not None
+        quiet = QuietHours(*services.settings.quiet_hours)
+        await record_infusion(session, patient, at=at, quiet=quiet, now=services.clock())

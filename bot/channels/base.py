@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,4 +50,13 @@ class PermanentSendError(SendError):
 class Sender(Protocol):
     async def send(self, message: OutboundMessage) -> str:
         """Send one message; return the provider's id or raise a SendError."""
+        ...
+
+
+@runtime_checkable
+class Reconciling(Protocol):
+    """A sender that can tell whether a message already reached the provider."""
+
+    async def find_sent(self, message: OutboundMessage, *, since: datetime) -> str | None:
+        """The provider's id of `message` accepted since `since`, or None when there is none."""
         ...

@@ -26,6 +26,8 @@ from bot.phones import InvalidPhone, normalize_phone
 # Twilio error codes that mean the recipient cannot be reached by SMS at all.
 OPTED_OUT = 21610
 PERMANENT_CODES = {21211, 21408, 21610, 21612, 21614}
+# Messages to one number looked at when checking whether a lost send went out.
+RECONCILE_LOOKBACK = 20
 
 
 class _HeaderKeepingClient(TwilioHttpClient):
@@ -93,6 +95,24 @@ class TwilioSender:
     async def send(self, message: OutboundMessage) -> str:
         # The twilio client is synchronous; a thread keeps the event loop free.
         return await asyncio.to_thread(self._send_sync, message)
+
+    def _find_sync(self, message: OutboundMessage, since: datetime) -> str | None:
+        try:
+            recent = self._client.messages.list(to=message.address, limit=RECONCILE_LOOKBACK)
+        except (TwilioRestException, requests.RequestException) as exc:
+            raise TransientSendError(f"twilio lookup failed: {type(exc).__name__}") from exc
+        for found in recent:  # newest first
+            created = found.date_created
+            if created is not None and created < since:
+                break
+            if found.body == message.body and found.direction in (None, "outbound-api"):
+                return str(found.sid)
+        return None
+
+    async def find_sent(self, message: OutboundMessage, *, since: datetime) -> str | None:
+        """The sid of `message` if Twilio accepted it since `since` (a send whose outcome
+        was lost: the process died between Twilio's answer and our record of it)."""
+        return await asyncio.to_thread(self._find_sync, message, since)
 
 
 def signature_is_valid(

@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import flows
 from bot.bootstrap import Services
 from bot.outbox import enqueue
+from bot.outbox.queue import OutboxMessage, outbox_row
 from bot.safety.escalation import open_or_join
 from storage.models import Answer, FlowSession, Message, Patient, Priority, Score
 
@@ -26,6 +27,8 @@ class TurnContext:
     message: Message | None  # the reply that caused this turn; None for a timer tick
     trigger: str  # part of each outbound idempotency key
     sent: int = field(default=0)
+    # Set: outbound rows are collected here for one bulk insert instead of one each.
+    queued: list[dict[str, Any]] | None = None
 
 
 def _buttons(choices: tuple[flows.Choice, ...]) -> dict[str, Any] | None:
@@ -40,8 +43,7 @@ async def _send(ctx: TurnContext, text: str, extra: dict[str, Any] | None = None
     channel = "telegram" if patient.channel == "telegram" and patient.telegram_chat_id else "sms"
     address = patient.telegram_chat_id if channel == "telegram" else patient.phone
     assert address is not None
-    await enqueue(
-        ctx.session,
+    message = OutboxMessage(
         key=f"flow:{ctx.flow_session.id}:{ctx.trigger}:{ctx.sent}",
         channel=channel,
         address=address,
@@ -52,6 +54,10 @@ async def _send(ctx: TurnContext, text: str, extra: dict[str, Any] | None = None
         patient_id=patient.id,
         extra=extra,
     )
+    if ctx.queued is not None:
+        ctx.queued.append(outbox_row(**message))  # the caller inserts a batch's at once
+    else:
+        await enqueue(ctx.session, **message)
 
 
 async def question_asked(ctx: TurnContext, event: flows.QuestionAsked) -> None:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
@@ -23,6 +25,9 @@ from storage.models import (
     ScheduledCheckin,
 )
 
+# A due check-in held back because the patient is in another conversation.
+MID_CONVERSATION = "waiting: the patient is mid-conversation"
+
 ENDED = {
     "completed": FlowSessionStatus.COMPLETED,
     "expired": FlowSessionStatus.EXPIRED,
@@ -36,11 +41,15 @@ async def context_for(session: AsyncSession, services: Services, patient: Patien
         .select_from(Infusion)
         .where(Infusion.patient_id == patient.id, Infusion.status != "cancelled")
     )
+    return flow_context(services, patient, infusions=int(infusions or 0))
+
+
+def flow_context(services: Services, patient: Patient, *, infusions: int) -> flows.Context:
     settings = services.settings
     return flows.Context(
         language=patient.language,
         first_name=patient.first_name,
-        infusion_number=int(infusions or 0) or None,
+        infusion_number=infusions or None,
         clinic_phone=settings.clinic_phone or None,
         clinic_name=settings.clinic_name,
     )
@@ -85,12 +94,48 @@ async def start_flow(
     scheduled: ScheduledCheckin | None = None,
 ) -> FlowSession:
     """Start a conversation, ending any the patient left unfinished."""
-    previous = await active_session(session, patient)
+    opened = open_flow(
+        session,
+        services,
+        patient,
+        flow_id,
+        now=now,
+        scheduled=scheduled,
+        previous=await active_session(session, patient),
+        context=await context_for(session, services, patient),
+    )
+    await session.flush()
+    await announce(session, services, opened, now=now)
+    return opened.flow_session
+
+
+@dataclass(frozen=True)
+class OpenedFlow:
+    """A conversation row added to the session (not yet flushed) and its first events."""
+
+    patient: Patient
+    flow_session: FlowSession
+    events: list[flows.Event]
+    scheduled: ScheduledCheckin | None
+
+
+def open_flow(
+    session: AsyncSession,
+    services: Services,
+    patient: Patient,
+    flow_id: str,
+    *,
+    now: datetime,
+    scheduled: ScheduledCheckin | None,
+    previous: FlowSession | None,
+    context: flows.Context,
+) -> OpenedFlow:
+    """Run the engine's start and add the row; the caller flushes (one flush per batch)."""
     if previous is not None:
         previous.status = FlowSessionStatus.ABANDONED
         previous.updated_at = now
     flow = services.flows.get(flow_id)
-    turn = flows.start(flow, now=now, context=await context_for(session, services, patient))
+    turn = flows.start(flow, now=now, context=context)
     fs = FlowSession(
         patient_id=patient.id,
         flow_id=flow.id,
@@ -101,14 +146,25 @@ async def start_flow(
         created_at=now,
         scheduled_checkin_id=scheduled.id if scheduled else None,
     )
-    session.add(fs)
-    await session.flush()
     _save(fs, turn.state, now)
+    session.add(fs)
+    return OpenedFlow(patient, fs, list(turn.events), scheduled)
+
+
+async def announce(
+    session: AsyncSession,
+    services: Services,
+    opened: OpenedFlow,
+    *,
+    now: datetime,
+    queued: list[dict[str, Any]] | None = None,
+) -> None:
+    """Apply a flushed conversation's first events: its first messages go on the outbox."""
+    fs, scheduled = opened.flow_session, opened.scheduled
     trigger = f"start:{scheduled.id}" if scheduled else f"start:{int(now.timestamp())}"
-    ctx = TurnContext(session, services, patient, fs, now, None, trigger)
-    await apply(ctx, turn.events)
-    log.info("flow_started", patient=patient.id, flow=flow.id, version=flow.version)
-    return fs
+    ctx = TurnContext(session, services, opened.patient, fs, now, None, trigger, queued=queued)
+    await apply(ctx, opened.events)
+    log.info("flow_started", patient=opened.patient.id, flow=fs.flow_id, version=fs.flow_version)
 
 
 async def continue_flow(
@@ -160,8 +216,25 @@ async def tick_flows(session: AsyncSession, services: Services, *, now: datetime
     return len(due)
 
 
+async def _release_waiting(session: AsyncSession, patient_id: int, now: datetime) -> None:
+    """The conversation ended: check-ins that waited for it may start at the next tick."""
+    await session.execute(
+        update(ScheduledCheckin)
+        .where(
+            ScheduledCheckin.patient_id == patient_id,
+            ScheduledCheckin.status == CheckinStatus.DUE,
+            ScheduledCheckin.reason == MID_CONVERSATION,
+            ScheduledCheckin.not_before > now,
+        )
+        .values(not_before=now)
+    )
+
+
 async def _close_checkin(session: AsyncSession, fs: FlowSession, now: datetime) -> None:
-    if fs.scheduled_checkin_id is None or fs.status == FlowSessionStatus.ACTIVE:
+    if fs.status == FlowSessionStatus.ACTIVE:
+        return
+    await _release_waiting(session, fs.patient_id, now)
+    if fs.scheduled_checkin_id is None:
         return
     checkin = await session.get(ScheduledCheckin, fs.scheduled_checkin_id)
     if (

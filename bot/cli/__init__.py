@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, exports, infusions, people
+from bot.cli import db, exports, infusions, people, quiet_hours
 from bot.cli import flows as flows_cli
 from bot.cli.screen import screen_command
 from bot.cli.serve import serve, worker
@@ -16,6 +16,7 @@ app.command("worker")(worker)
 app.command("screen")(screen_command)
 app.add_typer(flows_cli.app, name="flows")
 app.add_typer(db.app, name="db")
+people.patient_app.command("set-quiet-hours")(quiet_hours.set_quiet_hours)
 app.add_typer(people.patient_app, name="patient")
 app.add_typer(people.clinician_app, name="clinician")
 app.add_typer(people.oncall_app, name="oncall")

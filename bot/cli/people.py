@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
+from bot.cli.quiet_hours import checked_window
 from bot.cli.telegram_links import clinician_link, new_code_for, patient_link, print_link
 from bot.phones import InvalidPhone, mask, normalize_phone
 from storage.models import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
@@ -49,8 +50,12 @@ def patient_add(
     timezone: Annotated[str | None, typer.Option(help="Area/City; default CLINIC_TIMEZONE")] = None,
     checkin_time: Annotated[str, typer.Option(help="Daily check-in, local HH:MM")] = "09:00",
     language: Annotated[str, typer.Option(help="en or es")] = "en",
+    quiet_hours: Annotated[
+        str | None, typer.Option(help="Own quiet hours HH:MM-HH:MM; default the clinic's")
+    ] = None,
 ) -> None:
     """Enroll a patient; prints the patient id (and with --telegram, a one-time link)."""
+    window = checked_window(quiet_hours, "--quiet-hours")
     settings = settings_or_exit()
     zone = timezone or settings.clinic_timezone
     try:
@@ -77,6 +82,7 @@ def patient_add(
             timezone=zone,
             checkin_time=f"{hour:02d}:{minute:02d}",
             language=language,
+            quiet_hours=window,
         )
         session.add(patient)
         await session.flush()

@@ -12,7 +12,13 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
-from bot.channels.base import OutboundMessage, PermanentSendError, Sender, SendError
+from bot.channels.base import (
+    OutboundMessage,
+    PermanentSendError,
+    Reconciling,
+    Sender,
+    SendError,
+)
 from bot.clock import Clock
 from bot.logs import log
 from bot.outbox.ratelimit import RateLimit
@@ -23,6 +29,9 @@ from storage.models import DeliveryAttempt, Message, OutboxItem, OutboxStatus, P
 # Called in the failing item's transaction when it fails for good (a refused
 # send, or retries used up): a page falls back to another channel, a blocked
 # Telegram chat marks its patient unreachable.
+# Clocks differ between us and the provider: look this much further back for a lost send.
+RECONCILE_MARGIN = timedelta(minutes=5)
+
 FailureHook = Callable[[AsyncSession, OutboxItem, SendError, datetime], Awaitable[None]]
 
 
@@ -56,6 +65,7 @@ class OutboxWorker:
         self._wakeups = {True: asyncio.Event(), False: asyncio.Event()}
         self._on_failure = tuple(on_failure)
         self._stopping = False
+        self._lost: dict[int, datetime] = {}  # item id -> when its lost attempt could have begun
         self._rates = {
             channel: RateLimit(rate) for channel, rate in (routine_rates or {}).items() if rate > 0
         }
@@ -102,7 +112,10 @@ class OutboxWorker:
             # any routine message claimed in the same batch starts.
             for priority in sorted({item.priority for item in batch}):
                 group = [item for item in batch if item.priority == priority]
-                await asyncio.gather(*(self._deliver(item) for item in group))
+                provider_ids = await asyncio.gather(*(self._deliver(item) for item in group))
+                await self._record_sent(
+                    [(item, sid) for item, sid in zip(group, provider_ids, strict=True) if sid]
+                )
             total += len(batch)
         return total
 
@@ -124,10 +137,16 @@ class OutboxWorker:
                 due = due.where(OutboxItem.priority <= Priority.CRISIS)
             if on_postgres(session):
                 due = due.with_for_update(skip_locked=True)
+            # A lease that ran out (set, and past) is a send whose outcome was never
+            # recorded: the process died or was cancelled mid-send. Look before resending.
+            found = await session.execute(due.add_columns(OutboxItem.claimed_until))
+            leases = {item_id: until for item_id, until in found}
+            if not leases:
+                return []
             claimed = await session.scalars(
                 update(OutboxItem)
                 .where(
-                    OutboxItem.id.in_(due.scalar_subquery()),
+                    OutboxItem.id.in_(list(leases)),
                     or_(OutboxItem.claimed_until.is_(None), OutboxItem.claimed_until < now),
                 )
                 .values(claimed_until=now + self._lease)
@@ -135,10 +154,15 @@ class OutboxWorker:
                 execution_options={"synchronize_session": False},
             )
             items = list(claimed.all())
+        for item in items:
+            lost_lease = leases.get(item.id)
+            if lost_lease is not None:
+                self._lost[item.id] = lost_lease - self._lease - RECONCILE_MARGIN
         items.sort(key=lambda item: (item.priority, item.next_attempt_at, item.id))
         return items
 
-    async def _deliver(self, item: OutboxItem) -> None:
+    async def _deliver(self, item: OutboxItem) -> str | None:
+        """Send one item: the provider's id, or None when it failed (recorded already)."""
         sender = self._senders.get(item.channel)
         buttons = (item.extra or {}).get("buttons") or []
         message = OutboundMessage(
@@ -155,43 +179,69 @@ class OutboxWorker:
             try:
                 if sender is None:
                     raise PermanentSendError(f"no sender configured for channel {item.channel}")
-                provider_id = await sender.send(message)
+                provider_id = await self._already_sent(sender, item, message)
+                if provider_id is None:
+                    provider_id = await sender.send(message)
             except SendError as exc:
                 await self._record_failure(item, exc)
-                return
-        await self._record_sent(item, provider_id)
+                return None
+        return provider_id
 
-    async def _record_sent(self, item: OutboxItem, provider_id: str) -> None:
+    async def _already_sent(
+        self, sender: Sender, item: OutboxItem, message: OutboundMessage
+    ) -> str | None:
+        """The provider's id when an earlier, lost attempt did go out (so no second text)."""
+        since = self._lost.pop(item.id, None)
+        if since is None or not isinstance(sender, Reconciling):
+            return None
+        found = await sender.find_sent(message, since=since)
+        if found is not None:
+            log.info("outbox_send_recovered", item=item.id, purpose=item.purpose)
+        return found
+
+    async def _record_sent(self, sent: list[tuple[OutboxItem, str]]) -> None:
+        """Record a group's deliveries in one transaction: one commit, not one per text.
+
+        A crash before this commit leaves the items leased; when the lease runs out
+        the next claim asks the provider before sending again (`_already_sent`).
+        """
+        if not sent:
+            return
         now = self._clock()
         async with self._sessions() as session, session.begin():
             await session.execute(
-                update(OutboxItem)
-                .where(OutboxItem.id == item.id)
-                .values(
-                    status=OutboxStatus.SENT,
-                    provider_id=provider_id,
-                    sent_at=now,
-                    attempts=OutboxItem.attempts + 1,
-                    claimed_until=None,
-                )
+                update(OutboxItem),
+                [
+                    {
+                        "id": item.id,
+                        "status": OutboxStatus.SENT,
+                        "provider_id": provider_id,
+                        "sent_at": now,
+                        "attempts": item.attempts + 1,
+                        "claimed_until": None,
+                    }
+                    for item, provider_id in sent
+                ],
             )
-            session.add(DeliveryAttempt(outbox_item_id=item.id, at=now, outcome="sent"))
-            session.add(
-                Message(
-                    direction="out",
-                    channel=item.channel,
-                    provider_id=provider_id,
-                    address=item.address,
-                    patient_id=item.patient_id,
-                    clinician_id=item.clinician_id,
-                    body=item.body,
-                    status="sent",
-                    outbox_item_id=item.id,
-                    created_at=now,
+            for item, provider_id in sent:
+                session.add(DeliveryAttempt(outbox_item_id=item.id, at=now, outcome="sent"))
+                session.add(
+                    Message(
+                        direction="out",
+                        channel=item.channel,
+                        provider_id=provider_id,
+                        address=item.address,
+                        patient_id=item.patient_id,
+                        clinician_id=item.clinician_id,
+                        body=item.body,
+                        status="sent",
+                        outbox_item_id=item.id,
+                        created_at=now,
+                    )
                 )
-            )
-        metrics.SENT.labels(item.channel, item.purpose).inc()
-        log.info("outbox_sent", item=item.id, purpose=item.purpose, to=mask(item.address))
+        for item, _ in sent:
+            metrics.SENT.labels(item.channel, item.purpose).inc()
+            log.info("outbox_sent", item=item.id, purpose=item.purpose, to=mask(item.address))
 
     async def _record_failure(self, item: OutboxItem, exc: SendError) -> None:
         now = self._clock()

@@ -40,6 +40,7 @@ async def _plan(
     session: AsyncSession, patient: Patient, infusion: Infusion, *, quiet: QuietHours, now: datetime
 ) -> None:
     zone = ZoneInfo(patient.timezone)
+    quiet = quiet.for_patient(patient.quiet_hours)
     # A newer infusion starts a new sequence: the older one's later check-ins go.
     await session.execute(
         update(ScheduledCheckin)

@@ -63,6 +63,46 @@ class QuietHours:
             day += timedelta(days=1)
         return local_to_utc(day, self.end, zone)
 
+    @classmethod
+    def parse(cls, window: str) -> QuietHours:
+        """Read "HH:MM-HH:MM" (start-end, patient-local); ValueError names the problem."""
+        try:
+            start, end = window.split("-")
+            quiet = cls(parse_hhmm(start.strip()), parse_hhmm(end.strip()))
+        except ValueError:
+            raise ValueError(f"{window!r} is not HH:MM-HH:MM (e.g. 22:00-07:00)") from None
+        if quiet.start == quiet.end:
+            raise ValueError(f"{window!r} starts and ends at the same time")
+        return quiet
+
+    def __str__(self) -> str:
+        return f"{self.start:%H:%M}-{self.end:%H:%M}"
+
+    def for_patient(self, window: str | None) -> QuietHours:
+        """The patient's own quiet hours when they have them, else these (the clinic's)."""
+        return self if window is None else QuietHours.parse(window)
+
+
+def next_on_cadence(
+    after: datetime,
+    *,
+    enrolled: date,
+    every: timedelta,
+    first_after: timedelta,
+    checkin_time: str,
+    zone: ZoneInfo,
+) -> datetime:
+    """The first cadence check-in strictly after `after`: enrolment day + first_after,
+    then every `every`, at the patient's check-in time (whole days, so the weekday holds)."""
+    at = parse_hhmm(checkin_time)
+    first = enrolled + timedelta(days=first_after.days)
+    step = max(every.days, 1)
+    behind = (after.astimezone(zone).date() - first).days
+    day = first + timedelta(days=max(0, behind // step) * step)
+    while (due := local_to_utc(day, at, zone)) <= after:
+        day += timedelta(days=step)
+    return due
+
 
 @dataclass(frozen=True)
 class PostInfusionSlot:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from bot import audit
-from bot.scheduling.dispatch import replan_daily
 from bot.scheduling.plan import QuietHours
+from bot.scheduling.planned import replan_routine
 from bot.web.admin.auth import services_of
 from bot.web.admin.enrollment import EnrollForm, check
 from bot.web.api_schemas import PatientId, PatientOut, PatientPatch
@@ -58,8 +58,13 @@ async def update_patient(patient_id: PatientId, body: PatientPatch, request: Req
             patient.status = body.status
         changed = sorted(f for f, old in before.items() if getattr(patient, f) != old)
         if {"timezone", "checkin_time", "status"} & set(changed):
-            await replan_daily(
-                session, patient, now=now, quiet=QuietHours(*services.settings.quiet_hours)
+            await replan_routine(
+                session,
+                services.flows,
+                patient,
+                now=now,
+                quiet=QuietHours(*services.settings.quiet_hours),
+                why="check-in time, time zone or status changed",
             )
         if changed:
             audit.record(

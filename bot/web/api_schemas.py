@@ -29,6 +29,12 @@ class PatientIn(BaseModel):
         default="09:00", max_length=16, description="Daily check-in, local HH:MM"
     )
     language: str = Field(default="en", max_length=8)
+    quiet_hours: str | None = Field(
+        default=None,
+        max_length=16,
+        description="Own quiet hours, local HH:MM-HH:MM; default the clinic's",
+        examples=["22:00-07:00"],
+    )
 
 
 class PatientPatch(BaseModel):
@@ -60,6 +66,7 @@ class PatientOut(BaseModel):
     timezone: str
     checkin_time: str
     language: str
+    quiet_hours: str | None
     status: str
     created_at: datetime
 

@@ -101,6 +101,9 @@ class ScheduledCheckin(CreatedAt, Base):
     attempts: Mapped[int] = mapped_column(default=0)
     infusion_id: Mapped[int | None] = mapped_column(ForeignKey("infusions.id"))
     reason: Mapped[str | None] = mapped_column(String(200))
+    # Held back until then (the patient is mid-conversation, or quiet hours began while it
+    # waited); due_at keeps the planned time, from which its window is measured.
+    not_before: Mapped[datetime | None]
 
 
 class Infusion(CreatedAt, Base):

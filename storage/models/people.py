@@ -29,6 +29,8 @@ class Patient(CreatedAt, Base):
     checkin_time: Mapped[str] = mapped_column(String(5), default="09:00")
     language: Mapped[str] = mapped_column(String(8), default="en")
     status: Mapped[str] = mapped_column(String(16), default=PatientStatus.ACTIVE)
+    # "HH:MM-HH:MM" patient-local, e.g. "22:00-07:00"; None = the clinic's quiet hours.
+    quiet_hours: Mapped[str | None] = mapped_column(String(11))
 
     @property
     def first_name(self) -> str:

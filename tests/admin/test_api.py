@@ -52,6 +52,26 @@ async def test_an_ehr_enrolls_a_patient_and_reads_them_back(
     assert duplicate.status_code == 409
 
 
+async def test_an_ehr_enrolls_a_patient_with_their_own_quiet_hours(
+    api: tuple[httpx.AsyncClient, Services],
+) -> None:
+    client, _ = api
+    good = await client.post(
+        "/api/patients",
+        headers=AUTH,
+        json={"name": "Kim Park", "phone": "+12025550160", "quiet_hours": "22:00-7:00"},
+    )
+    bad = await client.post(
+        "/api/patients",
+        headers=AUTH,
+        json={"name": "Lee Park", "phone": "+12025550161", "quiet_hours": "late"},
+    )
+    assert good.status_code == 201, good.text
+    assert good.json()["quiet_hours"] == "22:00-07:00"
+    assert bad.status_code == 422
+    assert "HH:MM-HH:MM" in bad.json()["detail"]["quiet_hours"]
+
+
 async def test_invalid_enrollment_fields_are_named_in_a_422(
     api: tuple[httpx.AsyncClient, Services],
 ) -> None:

@@ -12,6 +12,8 @@ import threading
 import time
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from email.utils import format_datetime
 from urllib.parse import parse_qs
 
 from starlette.applications import Starlette
@@ -36,6 +38,7 @@ class SentSms:
     messaging_service_sid: str | None
     sid: str
     received_at: float = 0.0  # time.monotonic() when the POST arrived
+    created: datetime = field(default_factory=lambda: datetime.now(UTC))
 
 
 @dataclass
@@ -44,6 +47,7 @@ class FakeTwilio:
     auth_token: str = "test-auth-token"
     sent: list[SentSms] = field(default_factory=list)
     requests: int = 0
+    lookups: int = 0  # GET Messages.json: a sender checking whether a lost send went out
     faults: list[Fault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -52,6 +56,7 @@ class FakeTwilio:
             self.sent.clear()
             self.faults.clear()
             self.requests = 0
+            self.lookups = 0
 
     def fail_next(self, *faults: Fault) -> None:
         with self._lock:
@@ -111,13 +116,37 @@ class FakeTwilio:
             201,
         )
 
+    async def list_messages(self, request: Request) -> JSONResponse:
+        """GET Messages.json?To=...: newest first, as Twilio lists them."""
+        if request.path_params["account"] != self.account_sid or not self._authorised(request):
+            return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, 401)
+        to = request.query_params.get("To")
+        size = int(request.query_params.get("PageSize", "50"))
+        with self._lock:
+            self.lookups += 1
+            found = [m for m in reversed(self.sent) if to is None or m.to == to][:size]
+        messages = [
+            {
+                "sid": m.sid,
+                "account_sid": self.account_sid,
+                "to": m.to,
+                "from": m.from_,
+                "body": m.body,
+                "status": "sent",
+                "direction": "outbound-api",
+                "date_created": format_datetime(m.created),
+            }
+            for m in found
+        ]
+        return JSONResponse(
+            {"messages": messages, "next_page_uri": None, "page": 0, "page_size": size}
+        )
+
     def app(self) -> Starlette:
+        path = "/2010-04-01/Accounts/{account}/Messages.json"
         return Starlette(
             routes=[
-                Route(
-                    "/2010-04-01/Accounts/{account}/Messages.json",
-                    self.create_message,
-                    methods=["POST"],
-                )
+                Route(path, self.create_message, methods=["POST"]),
+                Route(path, self.list_messages, methods=["GET"]),
             ]
         )

@@ -50,7 +50,9 @@ async def test_an_induction_fortnight_sends_each_check_in_once_at_its_local_time
 
     # One message each morning (the daily check-in folds into a post-infusion one
     # near it), one each infusion evening; a newer infusion supersedes the older
-    # one's 72-hour and 7-day check-ins.
+    # one's 72-hour and 7-day check-ins. The patient enrolled on Friday 11-27: the
+    # weekly PHQ-9 comes on Fridays and the fortnightly GAD-7 ten days after
+    # enrolment, each after that day's daily check-in ends (here: unanswered, at 15:00).
     assert sent == [
         "Mon 11-30 09:00 daily-checkin",
         "Mon 11-30 19:00 post-infusion-evening",
@@ -59,16 +61,19 @@ async def test_an_induction_fortnight_sends_each_check_in_once_at_its_local_time
         "Wed 12-02 19:00 post-infusion-evening",
         "Thu 12-03 09:00 post-infusion-morning",
         "Fri 12-04 09:00 daily-checkin",
+        "Fri 12-04 15:00 phq9",
         "Fri 12-04 19:00 post-infusion-evening",
         "Sat 12-05 09:00 post-infusion-morning",
         "Sun 12-06 09:00 daily-checkin",
         "Mon 12-07 09:00 daily-checkin",
+        "Mon 12-07 15:00 gad7",
         "Mon 12-07 19:00 post-infusion-evening",
         "Tue 12-08 09:00 post-infusion-morning",
         "Wed 12-09 09:00 daily-checkin",
         "Wed 12-09 19:00 post-infusion-evening",
         "Thu 12-10 09:00 post-infusion-morning",
         "Fri 12-11 09:00 daily-checkin",
+        "Fri 12-11 15:00 phq9",
         "Fri 12-11 19:00 post-infusion-evening",
         "Sat 12-12 09:00 post-infusion-morning",
         "Sun 12-13 09:00 daily-checkin",
@@ -86,6 +91,8 @@ async def test_a_single_infusion_gets_evening_next_morning_72h_and_7_day_check_i
         "Tue 12-01 09:00 post-infusion-morning",
         "Thu 12-03 10:00 post-infusion-72h",
         "Mon 12-07 10:00 daily-checkin",
+        # The fortnightly GAD-7 due at 09:00 follows the 7-day check-in, never before it.
+        "Mon 12-07 16:00 gad7",
     ]
     # The daily check-ins on those mornings were folded into them.
     assert "Tue 12-01 09:00 daily-checkin" not in sent

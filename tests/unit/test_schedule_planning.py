@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,6 +12,7 @@ from bot.scheduling.plan import (
     QuietHours,
     fold_daily,
     next_daily,
+    next_on_cadence,
     post_infusion_times,
 )
 
@@ -121,3 +122,60 @@ def test_a_daily_check_in_near_a_post_infusion_one_is_folded_into_it() -> None:
     daily = datetime(2026, 12, 2, 14, tzinfo=UTC)
     assert fold_daily(daily, [daily + timedelta(hours=2)], timedelta(hours=3))
     assert not fold_daily(daily, [daily + timedelta(hours=5)], timedelta(hours=3))
+
+
+@pytest.mark.parametrize(
+    ("after", "expected"),
+    [
+        # Enrolled Friday 2026-11-27: weekly from a week on, at 09:00 local, DST or not.
+        (datetime(2026, 11, 27, 16, 0, tzinfo=UTC), "2026-12-04 09:00 EST"),
+        (datetime(2026, 12, 4, 13, 59, tzinfo=UTC), "2026-12-04 09:00 EST"),
+        (datetime(2026, 12, 4, 14, 0, tzinfo=UTC), "2026-12-11 09:00 EST"),
+        (datetime(2027, 3, 6, 12, 0, tzinfo=UTC), "2027-03-12 09:00 EST"),
+        (datetime(2027, 3, 12, 15, 0, tzinfo=UTC), "2027-03-19 09:00 EDT"),
+    ],
+)
+def test_a_weekly_questionnaire_falls_on_the_enrolment_weekday_at_the_check_in_time(
+    after: datetime, expected: str
+) -> None:
+    due = next_on_cadence(
+        after,
+        enrolled=date(2026, 11, 27),
+        every=timedelta(weeks=1),
+        first_after=timedelta(weeks=1),
+        checkin_time="09:00",
+        zone=NY,
+    )
+    assert local(due, NY) == expected
+
+
+def test_a_fortnightly_questionnaire_with_an_offset_skips_every_other_week() -> None:
+    dues, after = [], datetime(2026, 11, 27, 16, 0, tzinfo=UTC)
+    for _ in range(3):
+        after = next_on_cadence(
+            after,
+            enrolled=date(2026, 11, 27),
+            every=timedelta(weeks=2),
+            first_after=timedelta(days=10),
+            checkin_time="18:30",
+            zone=LONDON,
+        )
+        dues.append(local(after, LONDON))
+    assert dues == ["2026-12-07 18:30 GMT", "2026-12-21 18:30 GMT", "2027-01-04 18:30 GMT"]
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end"),
+    [("22:00-07:00", time(22), time(7)), (" 6:30 - 9:15 ", time(6, 30), time(9, 15))],
+)
+def test_quiet_hours_are_read_as_start_dash_end(text: str, start: time, end: time) -> None:
+    quiet = QuietHours.parse(text)
+    assert (quiet.start, quiet.end) == (start, end)
+    assert QuietHours().for_patient(text) == quiet
+    assert QuietHours().for_patient(None) == QuietHours()
+
+
+@pytest.mark.parametrize("text", ["22:00", "10pm-7am", "24:00-07:00", "07:00-07:00", ""])
+def test_a_malformed_quiet_hours_window_is_refused_with_the_expected_form(text: str) -> None:
+    with pytest.raises(ValueError, match="HH:MM-HH:MM|same time"):
+        QuietHours.parse(text)

@@ -1,0 +1,87 @@
+"""A send whose outcome was lost (the process died after Twilio accepted it) is not
+texted twice: once its lease runs out, the next worker asks Twilio before resending."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select, update
+
+from bot.bootstrap import Services
+from bot.channels.base import OutboundMessage
+from bot.clock import ManualClock
+from bot.outbox import enqueue
+from storage.models import DeliveryAttempt, OutboxItem, Priority
+from tests.builders import PATIENT_PHONE
+from tests.fakes.twilio_api import FakeTwilio
+
+BODY = "Hi Alex, how is your mood today from 0 (worst) to 10 (best)?"
+
+
+async def a_send_that_died_mid_flight(services: Services, *, reached_twilio: bool) -> None:
+    """Queue a message, lease it as a worker would, and (maybe) send it, then record nothing."""
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        await enqueue(
+            session,
+            key="lost-send",
+            channel="sms",
+            address=PATIENT_PHONE,
+            body=BODY,
+            now=now,
+            purpose="checkin",
+            priority=Priority.ROUTINE,
+        )
+        await session.execute(update(OutboxItem).values(claimed_until=now + timedelta(seconds=60)))
+    if reached_twilio:
+        await services.senders["sms"].send(OutboundMessage("sms", PATIENT_PHONE, BODY, "lost-send"))
+
+
+async def outcome(services: Services) -> tuple[str, str | None, list[str]]:
+    async with services.sessions() as session:
+        item = await session.scalar(select(OutboxItem))
+        attempts = (await session.scalars(select(DeliveryAttempt.outcome))).all()
+    assert item is not None
+    return item.status, item.provider_id, list(attempts)
+
+
+async def test_a_lost_send_that_reached_twilio_is_recorded_not_sent_again(
+    services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    await a_send_that_died_mid_flight(services, reached_twilio=True)
+    [first] = fake_twilio.sent
+
+    await services.outbox.drain()  # still leased to the dead worker: nothing happens
+    assert (fake_twilio.lookups, len(fake_twilio.sent)) == (0, 1)
+    clock.advance(seconds=61)
+    await services.outbox.drain()
+
+    assert fake_twilio.to(PATIENT_PHONE) == [BODY]
+    assert fake_twilio.lookups == 1
+    assert await outcome(services) == ("sent", first.sid, ["sent"])
+
+
+async def test_a_lost_send_that_never_reached_twilio_is_sent_once(
+    services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    await a_send_that_died_mid_flight(services, reached_twilio=False)
+
+    clock.advance(seconds=61)
+    await services.outbox.drain()
+
+    assert fake_twilio.to(PATIENT_PHONE) == [BODY]
+    assert fake_twilio.lookups == 1
+    status, provider_id, attempts = await outcome(services)
+    assert (status, attempts) == ("sent", ["sent"])
+    assert provider_id == fake_twilio.sent[0].sid
+
+
+async def test_an_ordinary_send_does_not_ask_twilio_first(
+    services: Services, fake_twilio: FakeTwilio
+) -> None:
+    async with services.sessions() as session, session.begin():
+        await enqueue(
+            session, key="k", channel="sms", address=PATIENT_PHONE, body=BODY, now=services.clock()
+        )
+    await services.outbox.drain()
+    assert (fake_twilio.to(PATIENT_PHONE), fake_twilio.lookups) == ([BODY], 0)

@@ -1,0 +1,92 @@
+"""Many due check-ins and real `checkin worker` processes against the fake Twilio API:
+shared by the multi-process test and bench/dispatch.py."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from datetime import datetime
+from pathlib import Path
+from typing import IO
+
+from sqlalchemy import insert
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.models import Patient, ScheduledCheckin
+from tests.fakes.twilio_api import FakeTwilio
+
+ROOT = Path(__file__).resolve().parents[1]
+CHECKIN = str(ROOT / ".venv" / "bin" / "checkin")
+
+
+def phone(i: int) -> str:
+    return f"+1415{2000000 + i:07d}"
+
+
+async def seed_due_checkins(engine: AsyncEngine, rows: int, due: datetime) -> None:
+    """`rows` patients, each with one daily check-in due at `due`, in bulk inserts."""
+    async with engine.begin() as conn:
+        for start in range(0, rows, 5000):
+            chunk = range(start, min(rows, start + 5000))
+            await conn.execute(
+                insert(Patient),
+                [
+                    {
+                        "id": i + 1,
+                        "name": f"Patient {i}",
+                        "phone": phone(i),
+                        "channel": "sms",
+                        "timezone": "America/New_York",
+                        "checkin_time": "09:00",
+                        "language": "en",
+                        "status": "active",
+                        "created_at": due,
+                    }
+                    for i in chunk
+                ],
+            )
+            await conn.execute(
+                insert(ScheduledCheckin),
+                [
+                    {
+                        "patient_id": i + 1,
+                        "kind": "daily",
+                        "flow_id": "daily-checkin",
+                        "slot": "daily:seeded",
+                        "due_at": due,
+                        "status": "due",
+                        "attempts": 0,
+                        "created_at": due,
+                    }
+                    for i in chunk
+                ],
+            )
+
+
+def worker_env(database_url: str, fake: FakeTwilio, fake_url: str, **extra: str) -> dict[str, str]:
+    """A worker's environment: quiet hours off (the run may be at any hour), no send-rate
+    cap (the dispatcher is measured, not the carrier), the fake Twilio API."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "TWILIO_ACCOUNT_SID": fake.account_sid,
+        "TWILIO_AUTH_TOKEN": fake.auth_token,
+        "TWILIO_FROM_NUMBER": "+14152000000",
+        "TWILIO_API_BASE_URL": fake_url,
+        "CHECKIN_TICK_SECONDS": "0.5",
+        "OUTBOX_TICK_SECONDS": "0.5",
+        "QUIET_HOURS_START": "00:00",
+        "QUIET_HOURS_END": "00:00",
+        "SMS_RATE_PER_SECOND": "0",
+        "LOG_FORMAT": "json",
+        **extra,
+    }
+
+
+def start_worker(env: dict[str, str], log: IO[bytes] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [CHECKIN, "worker"],
+        env=env,
+        stdout=log or subprocess.DEVNULL,
+        stderr=subprocess.STDOUT if log else subprocess.DEVNULL,
+    )
