@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit, metrics
 from bot.logs import log
 from bot.outbox import enqueue
+from bot.safety import voice
 from bot.safety.ladder import LadderPolicy
 from bot.safety.page_channels import page_route
 from bot.safety.rota import everyone_active, resolve_target
@@ -41,6 +42,8 @@ class EscalationSettings:
     clinic_name: str
     page_max_attempts: int = 12
     telegram_pages: bool = False  # page clinicians with a linked chat on Telegram first
+    # Where a voice page's keypress is posted (PUBLIC_BASE_URL); None: no voice channel.
+    voice_base_url: str | None = None
 
 
 def new_code() -> str:
@@ -229,6 +232,56 @@ async def _page(
     )
     metrics.PAGES.labels(role).inc()
     log.warning("page_queued", escalation=escalation.id, clinician=clinician.id, role=role)
+    if cfg.voice_base_url and LadderPolicy.from_snapshot(escalation.ladder).rings_in(
+        escalation.round
+    ):
+        await _ring(session, cfg, cfg.voice_base_url, escalation, clinician, role, now)
+
+
+async def _ring(
+    session: AsyncSession,
+    cfg: EscalationSettings,
+    base_url: str,
+    escalation: Escalation,
+    clinician: Clinician,
+    role: str,
+    now: datetime,
+) -> None:
+    """Call the clinician as well: text pages alone went unanswered for whole rounds."""
+    twiml = voice.call_twiml(
+        clinic=cfg.clinic_name,
+        kind=escalation.kind,
+        code=escalation.code,
+        action=voice.ack_url(base_url, code=escalation.code, clinician_id=clinician.id),
+    )
+    key = f"call:{escalation.id}:{escalation.round}:{escalation.level_index}:{clinician.id}"
+    item_id = await enqueue(
+        session,
+        key=key,
+        channel="voice",
+        address=clinician.phone,
+        body=twiml,
+        now=now,
+        purpose="page",
+        priority=Priority.PAGE,
+        # A call is not retried for long: the next rung's page is minutes away.
+        max_attempts=min(cfg.page_max_attempts, 3),
+        clinician_id=clinician.id,
+        escalation_id=escalation.id,
+    )
+    session.add(
+        EscalationPage(
+            escalation_id=escalation.id,
+            clinician_id=clinician.id,
+            role=role,
+            round=escalation.round,
+            channel="voice",
+            outbox_item_id=item_id,
+            created_at=now,
+        )
+    )
+    metrics.PAGES.labels(role).inc()
+    log.warning("call_queued", escalation=escalation.id, clinician=clinician.id, role=role)
 
 
 async def relay_to_holder(

@@ -8,6 +8,11 @@ Example (`ESCALATION_LADDER=ladder.yaml`):
       - {target: director, wait_minutes: 5}
       - {target: "clinician:7", wait_minutes: 5}   # a named clinician by id
     ack_timeout_minutes: 30   # acknowledged but unresolved: page the holder again
+    voice_after_rounds: 1     # optional: from round 2 on, each page also rings (Twilio call)
+
+With `voice_after_rounds: N`, once N whole rounds of text pages (SMS/Telegram) went
+unacknowledged, every further page also places a phone call to the same clinician: the
+call reads a short alert and "press 1 to acknowledge". Unset (the default): no calls.
 
 The ladder repeats from the top until someone acknowledges. An escalation keeps
 a copy of the policy it opened under, so an edit never changes a live one.
@@ -40,6 +45,11 @@ class LadderLevel(BaseModel):
 class LadderPolicy(BaseModel):
     levels: list[LadderLevel] = Field(min_length=1)
     ack_timeout_minutes: float = Field(default=30, gt=0)
+    voice_after_rounds: int | None = Field(default=None, ge=0)
+
+    def rings_in(self, round_: int) -> bool:
+        """Whether pages in ladder round `round_` (1-based) also place a call."""
+        return self.voice_after_rounds is not None and round_ > self.voice_after_rounds
 
     def snapshot(self) -> dict[str, Any]:
         return self.model_dump()
