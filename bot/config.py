@@ -63,6 +63,7 @@ class Settings(BaseSettings):
     escalation_tick_seconds: float = Field(default=15.0, gt=0)
     outbox_lease_seconds: float = Field(default=60.0, gt=0)
     safety_check_window_minutes: float = Field(default=15.0, gt=0)
+    crisis_resend_minutes: float = Field(default=60.0, gt=0)
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "08:00"
     checkin_tick_seconds: float = Field(default=30.0, gt=0)

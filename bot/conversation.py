@@ -167,6 +167,9 @@ async def _patient_message(
         return None
     open_one = await escalation.unresolved_for(session, patient=patient, address=message.address)
     if open_one is not None:
+        await escalation.resend_crisis_if_due(
+            session, services.escalation, open_one, message, now=now
+        )
         await escalation.relay_to_holder(session, open_one, patient, message, now=now)
         await _reply(session, message, now, "We have passed your message to the clinician.")
         return open_one.id

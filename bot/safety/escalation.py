@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, metrics
@@ -27,6 +27,7 @@ from storage.models import (
     EscalationPage,
     EscalationState,
     Message,
+    OutboxItem,
     Patient,
     Priority,
 )
@@ -44,6 +45,9 @@ class EscalationSettings:
     telegram_pages: bool = False  # page clinicians with a linked chat on Telegram first
     # Where a voice page's keypress is posted (PUBLIC_BASE_URL); None: no voice channel.
     voice_base_url: str | None = None
+    # A patient who writes again while their escalation is open gets the crisis message
+    # again once this long has passed since the last one (CRISIS_RESEND_MINUTES).
+    crisis_resend_after: timedelta = timedelta(minutes=60)
 
 
 def new_code() -> str:
@@ -64,6 +68,7 @@ async def open_or_join(
     """Open an escalation for this sender, or add this message to the one already open."""
     existing = await unresolved_for(session, patient=patient, address=message.address)
     if existing is not None:
+        await resend_crisis_if_due(session, cfg, existing, message, now=now)
         await relay_to_holder(session, existing, patient, message, now=now)
         audit.record(
             session,
@@ -117,6 +122,55 @@ async def open_or_join(
         session, cfg, escalation, patient, detail or wrote(message.body), now=now
     )
     return escalation
+
+
+async def resend_crisis_if_due(
+    session: AsyncSession,
+    cfg: EscalationSettings,
+    escalation: Escalation,
+    message: Message,
+    *,
+    now: datetime,
+) -> bool:
+    """Send the crisis message again if the last one went out `crisis_resend_after` ago.
+
+    A patient still writing an hour into an open escalation may no longer have the
+    numbers in view; one resend per interval, however many messages they send.
+    """
+    prefix = f"crisis:{escalation.id}"
+    last = await session.scalar(
+        select(func.max(OutboxItem.created_at)).where(
+            OutboxItem.escalation_id == escalation.id,
+            OutboxItem.purpose == "crisis",
+            or_(
+                OutboxItem.idempotency_key == prefix, OutboxItem.idempotency_key.like(f"{prefix}:%")
+            ),
+        )
+    )
+    if last is not None and now - last < cfg.crisis_resend_after:
+        return False
+    await enqueue(
+        session,
+        key=f"{prefix}:again:{message.id}",
+        channel=message.channel,
+        address=message.address,
+        body=cfg.crisis_message,
+        now=now,
+        purpose="crisis",
+        priority=Priority.CRISIS,
+        max_attempts=cfg.page_max_attempts,
+        patient_id=escalation.patient_id,
+        escalation_id=escalation.id,
+    )
+    audit.record(
+        session,
+        at=now,
+        actor="system",
+        action="crisis_resent",
+        subject=f"escalation:{escalation.id}",
+        message_id=message.id,
+    )
+    return True
 
 
 async def unresolved_for(
