@@ -135,6 +135,7 @@ def build_services(
             telegram_pages="telegram" in senders,
             voice_base_url=settings.public_base_url if "voice" in senders else None,
             crisis_resend_after=timedelta(minutes=settings.crisis_resend_minutes),
+            clinic_timezone=settings.clinic_timezone,
         ),
         safety_check_window=timedelta(minutes=settings.safety_check_window_minutes),
         flows=library or flows.load_library(settings.flows_dir),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, infusions, people
+from bot.cli import db, infusions, people, rota
 from bot.cli import flows as flows_cli
 from bot.cli.screen import screen_command
 from bot.cli.serve import serve, worker
@@ -18,6 +18,8 @@ app.add_typer(flows_cli.app, name="flows")
 app.add_typer(db.app, name="db")
 app.add_typer(people.patient_app, name="patient")
 app.add_typer(people.clinician_app, name="clinician")
+people.oncall_app.add_typer(rota.rotation_app, name="rotation")
+people.oncall_app.command("show")(rota.oncall_show)
 app.add_typer(people.oncall_app, name="oncall")
 app.add_typer(infusions.app, name="infusion")
 app.add_typer(users_app, name="user")

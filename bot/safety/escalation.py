@@ -10,6 +10,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,6 +49,7 @@ class EscalationSettings:
     # A patient who writes again while their escalation is open gets the crisis message
     # again once this long has passed since the last one (CRISIS_RESEND_MINUTES).
     crisis_resend_after: timedelta = timedelta(minutes=60)
+    clinic_timezone: str = "America/New_York"  # the clock `when: business_hours` reads
 
 
 def new_code() -> str:
@@ -224,8 +226,12 @@ async def page_current_level(
     """
     policy = LadderPolicy.from_snapshot(escalation.ladder)
     levels = policy.levels
+    local = now.astimezone(ZoneInfo(cfg.clinic_timezone))
     for _ in range(len(levels)):
         level = levels[escalation.level_index]
+        if not policy.applies(level, local):
+            advance_level(escalation, len(levels))
+            continue
         clinician = await resolve_target(session, target=level.target, at=now)
         if clinician is not None:
             await _page(session, cfg, escalation, clinician, level.target, detail, patient, now)
