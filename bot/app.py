@@ -30,6 +30,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await services.screener.warm_up()  # the model loads now, not on a patient's message
         if settings.sandbox_enabled:
             await sandbox.seed_demo(services)
         if settings.telegram_enabled and not polling:

@@ -24,6 +24,7 @@ from bot.safety.crisis import load_crisis_message
 from bot.safety.escalation import EscalationSettings
 from bot.safety.ladder import load_ladder
 from bot.safety.page_channels import FallbackOnFailure
+from bot.safety.screener import Screener
 from storage.db import make_engine, make_sessionmaker
 
 
@@ -38,6 +39,7 @@ class Services:
     escalation: EscalationSettings
     safety_check_window: timedelta
     flows: flows.FlowLibrary
+    screener: Screener = field(default_factory=Screener)
     extras: dict[str, object] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -91,6 +93,7 @@ def build_services(
     clock: Clock | None = None,
     engine: AsyncEngine | None = None,
     library: flows.FlowLibrary | None = None,
+    screener: Screener | None = None,
 ) -> Services:
     engine = engine or make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
@@ -139,4 +142,5 @@ def build_services(
         ),
         safety_check_window=timedelta(minutes=settings.safety_check_window_minutes),
         flows=library or flows.load_library(settings.flows_dir),
+        screener=screener or Screener(),
     )
