@@ -19,12 +19,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import statistics
 import sys
 import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import structlog
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -33,6 +36,7 @@ from bench._pg import create_database, drop_database  # noqa: E402
 from bot.bootstrap import build_services  # noqa: E402
 from bot.clock import ManualClock  # noqa: E402
 from bot.config import load_settings  # noqa: E402
+from bot.logs import configure_logging  # noqa: E402
 from bot.safety.escalation import open_or_join  # noqa: E402
 from bot.scheduler import tick_safety  # noqa: E402
 from storage.db import make_engine  # noqa: E402
@@ -169,6 +173,9 @@ async def run(kind: str, n: int, voice: bool) -> None:
 
 def main() -> None:
     global TICKS
+    # Logs are still rendered (their cost is part of a sweep) but not printed.
+    configure_logging("json")
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(open(os.devnull, "w")))  # noqa: SIM115
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--open", type=int, default=1000, help="open escalations")

@@ -8,6 +8,7 @@ escalation: only `acknowledge` and `resolve`, driven by a clinician, move it.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -210,6 +211,22 @@ def page_text(escalation: Escalation, patient: Patient | None, detail: str) -> s
     )
 
 
+Resolver = Callable[[str], Awaitable[Clinician | None]]
+
+
+def target_resolver(session: AsyncSession, now: datetime) -> Resolver:
+    """`resolve_target` at `now`, remembered: a sweep of many escalations looks each
+    ladder target up once, not once per escalation."""
+    memo: dict[str, Clinician | None] = {}
+
+    async def resolve(target: str) -> Clinician | None:
+        if target not in memo:
+            memo[target] = await resolve_target(session, target=target, at=now)
+        return memo[target]
+
+    return resolve
+
+
 async def page_current_level(
     session: AsyncSession,
     cfg: EscalationSettings,
@@ -218,12 +235,14 @@ async def page_current_level(
     detail: str,
     *,
     now: datetime,
+    resolve: Resolver | None = None,
 ) -> None:
     """Page the clinician at the escalation's current level, skipping empty rungs.
 
     If no rung of the ladder has anyone on call, every active clinician is
     paged: a risk message must reach a human even when the rota is wrong.
     """
+    resolve = resolve or target_resolver(session, now)
     policy = LadderPolicy.from_snapshot(escalation.ladder)
     levels = policy.levels
     local = now.astimezone(ZoneInfo(cfg.clinic_timezone))
@@ -232,7 +251,7 @@ async def page_current_level(
         if not policy.applies(level, local):
             advance_level(escalation, len(levels))
             continue
-        clinician = await resolve_target(session, target=level.target, at=now)
+        clinician = await resolve(level.target)
         if clinician is not None:
             await _page(session, cfg, escalation, clinician, level.target, detail, patient, now)
             escalation.next_page_at = now + timedelta(minutes=level.wait_minutes)
