@@ -97,19 +97,7 @@ async def open_or_join(
     )
     session.add(escalation)
     await session.flush()
-    await enqueue(
-        session,
-        key=f"crisis:{escalation.id}",
-        channel=message.channel,
-        address=message.address,
-        body=cfg.crisis_message,
-        now=now,
-        purpose="crisis",
-        priority=Priority.CRISIS,
-        max_attempts=cfg.page_max_attempts,
-        patient_id=escalation.patient_id,
-        escalation_id=escalation.id,
-    )
+    await _queue_crisis(session, cfg, escalation, message, key=f"crisis:{escalation.id}", now=now)
     audit.record(
         session,
         at=now,
@@ -152,18 +140,8 @@ async def resend_crisis_if_due(
     )
     if last is not None and now - last < cfg.crisis_resend_after:
         return False
-    await enqueue(
-        session,
-        key=f"{prefix}:again:{message.id}",
-        channel=message.channel,
-        address=message.address,
-        body=cfg.crisis_message,
-        now=now,
-        purpose="crisis",
-        priority=Priority.CRISIS,
-        max_attempts=cfg.page_max_attempts,
-        patient_id=escalation.patient_id,
-        escalation_id=escalation.id,
+    await _queue_crisis(
+        session, cfg, escalation, message, key=f"{prefix}:again:{message.id}", now=now
     )
     audit.record(
         session,
@@ -174,6 +152,31 @@ async def resend_crisis_if_due(
         message_id=message.id,
     )
     return True
+
+
+async def _queue_crisis(
+    session: AsyncSession,
+    cfg: EscalationSettings,
+    escalation: Escalation,
+    message: Message,
+    *,
+    key: str,
+    now: datetime,
+) -> None:
+    """The crisis resources to the patient, on the channel their message came by."""
+    await enqueue(
+        session,
+        key=key,
+        channel=message.channel,
+        address=message.address,
+        body=cfg.crisis_message,
+        now=now,
+        purpose="crisis",
+        priority=Priority.CRISIS,
+        max_attempts=cfg.page_max_attempts,
+        patient_id=escalation.patient_id,
+        escalation_id=escalation.id,
+    )
 
 
 async def unresolved_for(
@@ -314,53 +317,16 @@ async def _page(
     if cfg.voice_base_url and LadderPolicy.from_snapshot(escalation.ladder).rings_in(
         escalation.round
     ):
-        await _ring(session, cfg, cfg.voice_base_url, escalation, clinician, role, now)
-
-
-async def _ring(
-    session: AsyncSession,
-    cfg: EscalationSettings,
-    base_url: str,
-    escalation: Escalation,
-    clinician: Clinician,
-    role: str,
-    now: datetime,
-) -> None:
-    """Call the clinician as well: text pages alone went unanswered for whole rounds."""
-    twiml = voice.call_twiml(
-        clinic=cfg.clinic_name,
-        kind=escalation.kind,
-        code=escalation.code,
-        action=voice.ack_url(base_url, code=escalation.code, clinician_id=clinician.id),
-    )
-    key = f"call:{escalation.id}:{escalation.round}:{escalation.level_index}:{clinician.id}"
-    item_id = await enqueue(
-        session,
-        key=key,
-        channel="voice",
-        address=clinician.phone,
-        body=twiml,
-        now=now,
-        purpose="page",
-        priority=Priority.PAGE,
-        # A call is not retried for long: the next rung's page is minutes away.
-        max_attempts=min(cfg.page_max_attempts, 3),
-        clinician_id=clinician.id,
-        escalation_id=escalation.id,
-    )
-    session.add(
-        EscalationPage(
-            escalation_id=escalation.id,
-            clinician_id=clinician.id,
+        await voice.queue_call(
+            session,
+            base_url=cfg.voice_base_url,
+            clinic=cfg.clinic_name,
+            escalation=escalation,
+            clinician=clinician,
             role=role,
-            round=escalation.round,
-            channel="voice",
-            outbox_item_id=item_id,
-            created_at=now,
+            max_attempts=min(cfg.page_max_attempts, 3),
+            now=now,
         )
-    )
-    metrics.PAGES.labels(role).inc()
-    log.warning("call_queued", escalation=escalation.id, clinician=clinician.id, role=role)
 
 
 async def relay_to_holder(

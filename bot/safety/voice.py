@@ -10,9 +10,16 @@ so the code and the clinician in it cannot be forged without the auth token.
 
 from __future__ import annotations
 
+from datetime import datetime
 from urllib.parse import urlencode
 
+from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.twiml.voice_response import Gather, VoiceResponse
+
+from bot import metrics
+from bot.logs import log
+from bot.outbox import enqueue
+from storage.models import Clinician, Escalation, EscalationPage, Priority
 
 ACK_PATH = "/webhooks/twilio/voice/ack"
 ACK_DIGIT = "1"
@@ -72,3 +79,49 @@ def said_twiml(text: str) -> str:
     response.say(text)
     response.hangup()
     return str(response)
+
+
+async def queue_call(
+    session: AsyncSession,
+    *,
+    base_url: str,
+    clinic: str,
+    escalation: Escalation,
+    clinician: Clinician,
+    role: str,
+    max_attempts: int,
+    now: datetime,
+) -> None:
+    """Queue a call to the clinician beside a text page: whole rounds of texts went unanswered."""
+    twiml = call_twiml(
+        clinic=clinic,
+        kind=escalation.kind,
+        code=escalation.code,
+        action=ack_url(base_url, code=escalation.code, clinician_id=clinician.id),
+    )
+    item_id = await enqueue(
+        session,
+        key=f"call:{escalation.id}:{escalation.round}:{escalation.level_index}:{clinician.id}",
+        channel="voice",
+        address=clinician.phone,
+        body=twiml,
+        now=now,
+        purpose="page",
+        priority=Priority.PAGE,
+        max_attempts=max_attempts,  # not retried for long: the next rung is minutes away
+        clinician_id=clinician.id,
+        escalation_id=escalation.id,
+    )
+    session.add(
+        EscalationPage(
+            escalation_id=escalation.id,
+            clinician_id=clinician.id,
+            role=role,
+            round=escalation.round,
+            channel="voice",
+            outbox_item_id=item_id,
+            created_at=now,
+        )
+    )
+    metrics.PAGES.labels(role).inc()
+    log.warning("call_queued", escalation=escalation.id, clinician=clinician.id, role=role)
