@@ -12,7 +12,7 @@ from bot.bootstrap import Services, build_services
 from bot.channels.telegram_polling import poll_forever
 from bot.config import Settings, load_settings
 from bot.scheduler import build_scheduler
-from bot.web import admin, api, health, sandbox, telegram, twilio
+from bot.web import admin, api, health, sandbox, telegram, twilio, twilio_voice
 from bot.worker import stop_outbox
 
 
@@ -30,6 +30,7 @@ def create_app(
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await services.screener.warm_up()  # the model loads now, not on a patient's message
         if settings.sandbox_enabled:
             await sandbox.seed_demo(services)
         if settings.telegram_enabled and not polling:
@@ -60,6 +61,7 @@ def create_app(
     app.state.services = services
     app.include_router(health.router)
     app.include_router(twilio.router)
+    app.include_router(twilio_voice.router)
     if settings.telegram_enabled:
         app.include_router(telegram.router)
     if settings.sandbox_enabled:

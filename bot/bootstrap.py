@@ -16,13 +16,15 @@ from bot.channels.sandbox import SandboxSender
 from bot.channels.telegram import TelegramSender
 from bot.channels.telegram_blocked import mark_blocked_chat
 from bot.channels.twilio_sms import TwilioSender
+from bot.channels.twilio_voice import TwilioVoiceSender
 from bot.clock import Clock, system_clock
-from bot.config import Settings
+from bot.config import Settings, SettingsError
 from bot.outbox import OutboxWorker
 from bot.safety.crisis import load_crisis_message
 from bot.safety.escalation import EscalationSettings
 from bot.safety.ladder import load_ladder
 from bot.safety.page_channels import FallbackOnFailure
+from bot.safety.screener import Screener
 from storage.db import make_engine, make_sessionmaker
 
 
@@ -37,6 +39,7 @@ class Services:
     escalation: EscalationSettings
     safety_check_window: timedelta
     flows: flows.FlowLibrary
+    screener: Screener = field(default_factory=Screener)
     extras: dict[str, object] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -61,6 +64,16 @@ def default_senders(settings: Settings) -> dict[str, Sender]:
             status_callback=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
             timeout=settings.provider_timeout_seconds,
         )
+        if settings.voice_from_number:
+            senders["voice"] = TwilioVoiceSender(
+                account_sid=settings.twilio_account_sid,
+                auth_token=settings.twilio_auth_token,
+                from_number=settings.voice_from_number,
+                messaging_service_sid=None,
+                api_base_url=settings.twilio_api_base_url,
+                status_callback=settings.public_base_url.rstrip("/") + "/webhooks/twilio/status",
+                timeout=settings.provider_timeout_seconds,
+            )
     elif settings.sandbox_enabled:
         senders["sms"] = SandboxSender()
     if settings.telegram_enabled:
@@ -80,12 +93,21 @@ def build_services(
     clock: Clock | None = None,
     engine: AsyncEngine | None = None,
     library: flows.FlowLibrary | None = None,
+    screener: Screener | None = None,
 ) -> Services:
     engine = engine or make_engine(settings.database_url)
     sessions = make_sessionmaker(engine)
     clock = clock or system_clock
     senders = senders if senders is not None else default_senders(settings)
     crisis, emergency = load_crisis_message(settings.crisis_resources)
+    ladder = load_ladder(settings.escalation_ladder)
+    if ladder.voice_after_rounds is not None and "voice" not in senders:
+        # Fail at start-up rather than let the ladder's last resort fail on the night.
+        raise SettingsError(
+            "ESCALATION_LADDER sets voice_after_rounds, but voice calls need Twilio "
+            "(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER or "
+            "TWILIO_VOICE_FROM_NUMBER)"
+        )
     worker = OutboxWorker(
         sessions=sessions,
         senders=senders,
@@ -108,13 +130,17 @@ def build_services(
         senders=senders,
         outbox=worker,
         escalation=EscalationSettings(
-            ladder=load_ladder(settings.escalation_ladder),
+            ladder=ladder,
             crisis_message=crisis,
             emergency_number=emergency,
             clinic_name=settings.clinic_name,
             page_max_attempts=settings.page_max_attempts,
             telegram_pages="telegram" in senders,
+            voice_base_url=settings.public_base_url if "voice" in senders else None,
+            crisis_resend_after=timedelta(minutes=settings.crisis_resend_minutes),
+            clinic_timezone=settings.clinic_timezone,
         ),
         safety_check_window=timedelta(minutes=settings.safety_check_window_minutes),
         flows=library or flows.load_library(settings.flows_dir),
+        screener=screener or Screener(),
     )

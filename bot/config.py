@@ -32,6 +32,9 @@ class Settings(BaseSettings):
     twilio_from_number: str | None = None
     twilio_messaging_service_sid: str | None = None
     twilio_api_base_url: str = "https://api.twilio.com"
+    # Voice pages (the ladder's `voice_after_rounds`) call from this number; unset: from
+    # TWILIO_FROM_NUMBER. A Messaging Service cannot place calls.
+    twilio_voice_from_number: str | None = None
 
     telegram_bot_token: str | None = None
     telegram_webhook_secret: str | None = None
@@ -64,6 +67,7 @@ class Settings(BaseSettings):
     escalation_tick_seconds: float = Field(default=15.0, gt=0)
     outbox_lease_seconds: float = Field(default=60.0, gt=0)
     safety_check_window_minutes: float = Field(default=15.0, gt=0)
+    crisis_resend_minutes: float = Field(default=60.0, gt=0)
     quiet_hours_start: str = "21:00"
     quiet_hours_end: str = "08:00"
     checkin_tick_seconds: float = Field(default=30.0, gt=0)
@@ -99,7 +103,7 @@ class Settings(BaseSettings):
             ) from exc
         return value
 
-    @field_validator("twilio_from_number", "clinic_phone")
+    @field_validator("twilio_from_number", "twilio_voice_from_number", "clinic_phone")
     @classmethod
     def _phone(cls, value: str | None) -> str | None:
         if not value:
@@ -125,6 +129,13 @@ class Settings(BaseSettings):
     @property
     def twilio_enabled(self) -> bool:
         return bool(self.twilio_account_sid and self.twilio_auth_token)
+
+    @property
+    def voice_from_number(self) -> str | None:
+        """The number voice pages call from, when Twilio is on; None: no voice channel."""
+        if not self.twilio_enabled:
+            return None
+        return self.twilio_voice_from_number or self.twilio_from_number
 
     @property
     def telegram_enabled(self) -> bool:

@@ -25,7 +25,7 @@ from bot.outbox import reply_to
 from bot.phones import mask
 from bot.safety import acknowledge as ack
 from bot.safety import escalation, safety_check
-from bot.safety.screening import Level, Screening, screen
+from bot.safety.screening import Level, Screening
 from storage.db import on_postgres
 from storage.inserts import insert_ignoring_conflict
 from storage.models import (
@@ -52,7 +52,7 @@ class InboundResult:
 
 async def handle_inbound(services: Services, inbound: InboundMessage) -> InboundResult:
     with metrics.INBOUND_LATENCY.time():
-        screening = screen(inbound.text)
+        screening = await services.screener(inbound.text)
         metrics.SCREENED.labels(screening.level.value).inc()
         async with services.sessions() as session, session.begin():
             result = await _handle(services, session, inbound, screening)
@@ -167,6 +167,9 @@ async def _patient_message(
         return None
     open_one = await escalation.unresolved_for(session, patient=patient, address=message.address)
     if open_one is not None:
+        await escalation.resend_crisis_if_due(
+            session, services.escalation, open_one, message, now=now
+        )
         await escalation.relay_to_holder(session, open_one, patient, message, now=now)
         await _reply(session, message, now, "We have passed your message to the clinician.")
         return open_one.id

@@ -15,12 +15,27 @@ from bot.scheduling.dispatch import dispatch_due
 from bot.scheduling.plan import QuietHours
 from bot.scheduling.planned import plan_missing_dailies, plan_missing_on_cadence
 
+SWEEP_BATCH = 500
+SWEEP_MAX_BATCHES = 100  # a bound, so a row that stays due can never spin a tick forever
+
 
 async def tick_safety(services: Services) -> int:
-    """Move every due escalation and unanswered safety question one step."""
+    """Move every due escalation and unanswered safety question one step.
+
+    One transaction per batch of escalations, until a batch comes back short: a page
+    due now must not wait a whole tick because many others were due with it.
+    """
     now = services.clock()
+    moved = 0
+    for _ in range(SWEEP_MAX_BATCHES):
+        async with services.sessions() as session, session.begin():
+            batch = await sweep_escalations(
+                session, services.escalation, now=now, limit=SWEEP_BATCH
+            )
+        moved += batch
+        if batch < SWEEP_BATCH:
+            break
     async with services.sessions() as session, session.begin():
-        moved = await sweep_escalations(session, services.escalation, now=now)
         moved += await sweep_unanswered(session, services.escalation, now=now)
     if moved:
         log.info("safety_tick", moved=moved)

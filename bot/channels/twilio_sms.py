@@ -70,7 +70,8 @@ class TwilioSender:
         self._service = messaging_service_sid
         self._status_callback = status_callback
 
-    def _send_sync(self, message: OutboundMessage) -> str:
+    def _create(self, message: OutboundMessage) -> str:
+        """Ask Twilio for one SMS; return its sid (`TwilioVoiceSender` places a call instead)."""
         kwargs: dict[str, str] = {"to": message.address, "body": message.body}
         if self._service:
             kwargs["messaging_service_sid"] = self._service
@@ -78,8 +79,11 @@ class TwilioSender:
             kwargs["from_"] = self._from
         if self._status_callback:
             kwargs["status_callback"] = self._status_callback
+        return str(self._client.messages.create(**kwargs).sid)
+
+    def _send_sync(self, message: OutboundMessage) -> str:
         try:
-            created = self._client.messages.create(**kwargs)
+            return self._create(message)
         except TwilioRestException as exc:
             if exc.status == 429 or exc.status >= 500:
                 raise TransientSendError(
@@ -90,7 +94,6 @@ class TwilioSender:
             ) from exc
         except requests.RequestException as exc:
             raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
-        return str(created.sid)
 
     async def send(self, message: OutboundMessage) -> str:
         # The twilio client is synchronous; a thread keeps the event loop free.

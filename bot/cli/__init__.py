@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import db, exports, infusions, people, quiet_hours
+from bot.cli import db, exports, infusions, people, quiet_hours, rota
 from bot.cli import flows as flows_cli
 from bot.cli.screen import screen_command
 from bot.cli.serve import serve, worker
@@ -19,6 +19,8 @@ app.add_typer(db.app, name="db")
 people.patient_app.command("set-quiet-hours")(quiet_hours.set_quiet_hours)
 app.add_typer(people.patient_app, name="patient")
 app.add_typer(people.clinician_app, name="clinician")
+people.oncall_app.add_typer(rota.rotation_app, name="rotation")
+people.oncall_app.command("show")(rota.oncall_show)
 app.add_typer(people.oncall_app, name="oncall")
 app.add_typer(infusions.app, name="infusion")
 app.add_typer(users_app, name="user")

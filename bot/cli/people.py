@@ -190,6 +190,7 @@ def oncall_set(
     primary: Annotated[int, typer.Option(help="Clinician id paged first")],
     backup: Annotated[int | None, typer.Option(help="Clinician id paged second")] = None,
     director: Annotated[int | None, typer.Option(help="Medical director's clinician id")] = None,
+    desk: Annotated[int | None, typer.Option(help="Clinic-desk clinician id (day routing)")] = None,
     from_: Annotated[str | None, typer.Option("--from", help="ISO 8601 start; default now")] = None,
     to: Annotated[str | None, typer.Option(help="ISO 8601 end; default open-ended")] = None,
 ) -> None:
@@ -198,7 +199,12 @@ def oncall_set(
     ends = parse_when(to, "--to")
     if ends is not None and ends <= starts:
         raise fail("--to must be after --from")
-    roles = {OnCallRole.PRIMARY: primary, OnCallRole.BACKUP: backup, OnCallRole.DIRECTOR: director}
+    roles = {
+        OnCallRole.PRIMARY: primary,
+        OnCallRole.BACKUP: backup,
+        OnCallRole.DIRECTOR: director,
+        OnCallRole.DESK: desk,
+    }
 
     async def work(session: AsyncSession) -> list[str]:
         missing = []

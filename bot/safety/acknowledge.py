@@ -46,8 +46,13 @@ async def acknowledge(
     clinician: Clinician,
     code: str,
     now: datetime,
+    via: str | None = None,
 ) -> str:
-    """Acknowledge by code; returns the reply for the clinician."""
+    """Acknowledge by code; returns the reply for the clinician.
+
+    `via` names a channel other than the text reply that carried the ack ("voice"), for
+    the audit trail.
+    """
     escalation = await session.scalar(select(Escalation).where(Escalation.code == code))
     if escalation is None or escalation.state == EscalationState.RESOLVED:
         audit.record(
@@ -73,6 +78,7 @@ async def acknowledge(
         actor=f"clinician:{clinician.id}",
         action="escalation_acknowledged",
         subject=f"escalation:{escalation.id}",
+        **({"via": via} if via else {}),
     )
     await enqueue(
         session,

@@ -8,15 +8,18 @@ escalation: only `acknowledge` and `resolve`, driven by a clinician, move it.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, metrics
 from bot.logs import log
 from bot.outbox import enqueue
+from bot.safety import voice
 from bot.safety.ladder import LadderPolicy
 from bot.safety.page_channels import page_route
 from bot.safety.rota import everyone_active, resolve_target
@@ -26,6 +29,7 @@ from storage.models import (
     EscalationPage,
     EscalationState,
     Message,
+    OutboxItem,
     Patient,
     Priority,
 )
@@ -41,6 +45,12 @@ class EscalationSettings:
     clinic_name: str
     page_max_attempts: int = 12
     telegram_pages: bool = False  # page clinicians with a linked chat on Telegram first
+    # Where a voice page's keypress is posted (PUBLIC_BASE_URL); None: no voice channel.
+    voice_base_url: str | None = None
+    # A patient who writes again while their escalation is open gets the crisis message
+    # again once this long has passed since the last one (CRISIS_RESEND_MINUTES).
+    crisis_resend_after: timedelta = timedelta(minutes=60)
+    clinic_timezone: str = "America/New_York"  # the clock `when: business_hours` reads
 
 
 def new_code() -> str:
@@ -61,6 +71,7 @@ async def open_or_join(
     """Open an escalation for this sender, or add this message to the one already open."""
     existing = await unresolved_for(session, patient=patient, address=message.address)
     if existing is not None:
+        await resend_crisis_if_due(session, cfg, existing, message, now=now)
         await relay_to_holder(session, existing, patient, message, now=now)
         audit.record(
             session,
@@ -86,19 +97,7 @@ async def open_or_join(
     )
     session.add(escalation)
     await session.flush()
-    await enqueue(
-        session,
-        key=f"crisis:{escalation.id}",
-        channel=message.channel,
-        address=message.address,
-        body=cfg.crisis_message,
-        now=now,
-        purpose="crisis",
-        priority=Priority.CRISIS,
-        max_attempts=cfg.page_max_attempts,
-        patient_id=escalation.patient_id,
-        escalation_id=escalation.id,
-    )
+    await _queue_crisis(session, cfg, escalation, message, key=f"crisis:{escalation.id}", now=now)
     audit.record(
         session,
         at=now,
@@ -114,6 +113,70 @@ async def open_or_join(
         session, cfg, escalation, patient, detail or wrote(message.body), now=now
     )
     return escalation
+
+
+async def resend_crisis_if_due(
+    session: AsyncSession,
+    cfg: EscalationSettings,
+    escalation: Escalation,
+    message: Message,
+    *,
+    now: datetime,
+) -> bool:
+    """Send the crisis message again if the last one went out `crisis_resend_after` ago.
+
+    A patient still writing an hour into an open escalation may no longer have the
+    numbers in view; one resend per interval, however many messages they send.
+    """
+    prefix = f"crisis:{escalation.id}"
+    last = await session.scalar(
+        select(func.max(OutboxItem.created_at)).where(
+            OutboxItem.escalation_id == escalation.id,
+            OutboxItem.purpose == "crisis",
+            or_(
+                OutboxItem.idempotency_key == prefix, OutboxItem.idempotency_key.like(f"{prefix}:%")
+            ),
+        )
+    )
+    if last is not None and now - last < cfg.crisis_resend_after:
+        return False
+    await _queue_crisis(
+        session, cfg, escalation, message, key=f"{prefix}:again:{message.id}", now=now
+    )
+    audit.record(
+        session,
+        at=now,
+        actor="system",
+        action="crisis_resent",
+        subject=f"escalation:{escalation.id}",
+        message_id=message.id,
+    )
+    return True
+
+
+async def _queue_crisis(
+    session: AsyncSession,
+    cfg: EscalationSettings,
+    escalation: Escalation,
+    message: Message,
+    *,
+    key: str,
+    now: datetime,
+) -> None:
+    """The crisis resources to the patient, on the channel their message came by."""
+    await enqueue(
+        session,
+        key=key,
+        channel=message.channel,
+        address=message.address,
+        body=cfg.crisis_message,
+        now=now,
+        purpose="crisis",
+        priority=Priority.CRISIS,
+        max_attempts=cfg.page_max_attempts,
+        patient_id=escalation.patient_id,
+        escalation_id=escalation.id,
+    )
 
 
 async def unresolved_for(
@@ -151,6 +214,22 @@ def page_text(escalation: Escalation, patient: Patient | None, detail: str) -> s
     )
 
 
+Resolver = Callable[[str], Awaitable[Clinician | None]]
+
+
+def target_resolver(session: AsyncSession, now: datetime) -> Resolver:
+    """`resolve_target` at `now`, remembered: a sweep of many escalations looks each
+    ladder target up once, not once per escalation."""
+    memo: dict[str, Clinician | None] = {}
+
+    async def resolve(target: str) -> Clinician | None:
+        if target not in memo:
+            memo[target] = await resolve_target(session, target=target, at=now)
+        return memo[target]
+
+    return resolve
+
+
 async def page_current_level(
     session: AsyncSession,
     cfg: EscalationSettings,
@@ -159,17 +238,23 @@ async def page_current_level(
     detail: str,
     *,
     now: datetime,
+    resolve: Resolver | None = None,
 ) -> None:
     """Page the clinician at the escalation's current level, skipping empty rungs.
 
     If no rung of the ladder has anyone on call, every active clinician is
     paged: a risk message must reach a human even when the rota is wrong.
     """
+    resolve = resolve or target_resolver(session, now)
     policy = LadderPolicy.from_snapshot(escalation.ladder)
     levels = policy.levels
+    local = now.astimezone(ZoneInfo(cfg.clinic_timezone))
     for _ in range(len(levels)):
         level = levels[escalation.level_index]
-        clinician = await resolve_target(session, target=level.target, at=now)
+        if not policy.applies(level, local):
+            advance_level(escalation, len(levels))
+            continue
+        clinician = await resolve(level.target)
         if clinician is not None:
             await _page(session, cfg, escalation, clinician, level.target, detail, patient, now)
             escalation.next_page_at = now + timedelta(minutes=level.wait_minutes)
@@ -229,6 +314,19 @@ async def _page(
     )
     metrics.PAGES.labels(role).inc()
     log.warning("page_queued", escalation=escalation.id, clinician=clinician.id, role=role)
+    if cfg.voice_base_url and LadderPolicy.from_snapshot(escalation.ladder).rings_in(
+        escalation.round
+    ):
+        await voice.queue_call(
+            session,
+            base_url=cfg.voice_base_url,
+            clinic=cfg.clinic_name,
+            escalation=escalation,
+            clinician=clinician,
+            role=role,
+            max_attempts=min(cfg.page_max_attempts, 3),
+            now=now,
+        )
 
 
 async def relay_to_holder(

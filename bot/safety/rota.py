@@ -1,17 +1,27 @@
-"""Who is on call: the rota the ladder pages."""
+"""Who is on call: the rota the ladder pages.
+
+Two layers: shifts (`checkin oncall set`: covers, swaps, one-off rotas) and weekly
+rotations (`checkin oncall rotation set`). A shift covering the moment wins; otherwise
+the role's newest started rotation names whose week it is.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Clinician, OnCallShift
+from bot.safety import rotation as weekly
+from storage.models import Clinician, OnCallRotation, OnCallShift
+
+# How far ahead `on_call_next` looks for a change of hands.
+NEXT_WITHIN = timedelta(weeks=8)
 
 
 async def on_call(session: AsyncSession, *, role: str, at: datetime) -> Clinician | None:
-    """The active clinician holding `role` at `at`; the newest covering shift wins."""
+    """The active clinician holding `role` at `at`: the newest covering shift wins,
+    then the role's weekly rotation."""
     shift = await session.scalar(
         select(OnCallShift)
         .join(Clinician, Clinician.id == OnCallShift.clinician_id)
@@ -24,11 +34,68 @@ async def on_call(session: AsyncSession, *, role: str, at: datetime) -> Clinicia
         .order_by(OnCallShift.created_at.desc(), OnCallShift.id.desc())
         .limit(1)
     )
-    return shift.clinician if shift is not None else None
+    if shift is not None:
+        return shift.clinician
+    return await _rotation_holder(session, role=role, at=at)
+
+
+async def _rotation_holder(session: AsyncSession, *, role: str, at: datetime) -> Clinician | None:
+    rotation = await current_rotation(session, role=role, at=at)
+    clinician_id = weekly.holder_id(rotation, at) if rotation is not None else None
+    if clinician_id is None:
+        return None
+    clinician = await session.get(Clinician, clinician_id)
+    return clinician if clinician is not None and clinician.active else None
+
+
+async def current_rotation(
+    session: AsyncSession, *, role: str, at: datetime
+) -> OnCallRotation | None:
+    """The role's newest rotation that has started by `at`."""
+    return await session.scalar(
+        select(OnCallRotation)
+        .where(OnCallRotation.role == role, OnCallRotation.starts_at <= at)
+        .order_by(OnCallRotation.created_at.desc(), OnCallRotation.id.desc())
+        .limit(1)
+    )
+
+
+async def on_call_next(
+    session: AsyncSession, *, role: str, at: datetime, within: timedelta = NEXT_WITHIN
+) -> tuple[Clinician | None, datetime] | None:
+    """Who holds `role` after the next change of hands after `at`, and from when.
+
+    None when nothing changes within `within`. The clinician is None when the role is
+    left empty from then (a shift ends and no rotation covers it).
+    """
+    now_holder = await on_call(session, role=role, at=at)
+    for moment in await _boundaries(session, role=role, after=at, until=at + within):
+        holder = await on_call(session, role=role, at=moment)
+        if (holder.id if holder else None) != (now_holder.id if now_holder else None):
+            return holder, moment
+    return None
+
+
+async def _boundaries(
+    session: AsyncSession, *, role: str, after: datetime, until: datetime
+) -> list[datetime]:
+    """Every moment in (after, until] at which the holder of `role` could change."""
+    moments: set[datetime] = set()
+    shifts = await session.scalars(select(OnCallShift).where(OnCallShift.role == role))
+    for shift in shifts:
+        moments.update(t for t in (shift.starts_at, shift.ends_at) if t is not None)
+    rotations = await session.scalars(select(OnCallRotation).where(OnCallRotation.role == role))
+    for rotation in rotations:
+        moments.add(rotation.starts_at)
+        handover = weekly.next_handover(rotation, max(after, rotation.starts_at))
+        while handover <= until:
+            moments.add(handover)
+            handover = weekly.next_handover(rotation, handover)
+    return sorted(t for t in moments if after < t <= until)
 
 
 async def resolve_target(session: AsyncSession, *, target: str, at: datetime) -> Clinician | None:
-    """A ladder target (`primary`, `backup`, `director`, `clinician:<id>`) to a clinician."""
+    """A ladder target (a rota role such as `primary`, or `clinician:<id>`) to a clinician."""
     if target.startswith("clinician:"):
         clinician = await session.get(Clinician, int(target.split(":", 1)[1]))
         return clinician if clinician is not None and clinician.active else None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,6 +14,7 @@ from bot.safety.escalation import (
     EscalationSettings,
     advance_level,
     page_current_level,
+    target_resolver,
     who,
     wrote,
 )
@@ -20,6 +22,8 @@ from bot.safety.ladder import LadderPolicy
 from bot.safety.page_channels import page_route
 from storage.db import on_postgres
 from storage.models import Clinician, Escalation, EscalationState, Message, Patient, Priority
+
+Row = TypeVar("Row", Patient, Message)
 
 
 async def sweep_escalations(
@@ -38,19 +42,33 @@ async def sweep_escalations(
     if on_postgres(session):
         query = query.with_for_update(skip_locked=True)
     due = list((await session.scalars(query)).all())
-    for escalation in due:
-        patient = (
-            await session.get(Patient, escalation.patient_id) if escalation.patient_id else None
-        )
-        trigger = await session.get(Message, escalation.trigger_message_id)
-        text = trigger.body if trigger else ""
-        if escalation.state == EscalationState.OPEN:
-            advance_level(escalation, len(escalation.ladder["levels"]))
-            await page_current_level(session, cfg, escalation, patient, wrote(text), now=now)
-        else:
-            await _repage_holder(session, cfg, escalation, patient, now=now)
+    # One query each for the batch's patients and trigger texts, one lookup per ladder
+    # target, and no flush per page: a tick with hundreds due stays well inside a tick.
+    patients = await _by_id(session, Patient, {e.patient_id for e in due})
+    triggers = await _by_id(session, Message, {e.trigger_message_id for e in due})
+    resolve = target_resolver(session, now)
+    with session.no_autoflush:
+        for escalation in due:
+            patient = patients.get(escalation.patient_id) if escalation.patient_id else None
+            trigger = triggers.get(escalation.trigger_message_id or 0)
+            text = trigger.body if trigger else ""
+            if escalation.state == EscalationState.OPEN:
+                advance_level(escalation, len(escalation.ladder["levels"]))
+                await page_current_level(
+                    session, cfg, escalation, patient, wrote(text), now=now, resolve=resolve
+                )
+            else:
+                await _repage_holder(session, cfg, escalation, patient, now=now)
     await _update_oldest_gauge(session, now)
     return len(due)
+
+
+async def _by_id(session: AsyncSession, model: type[Row], ids: set[int | None]) -> dict[int, Row]:
+    wanted = [i for i in ids if i is not None]
+    if not wanted:
+        return {}
+    rows = await session.scalars(select(model).where(model.id.in_(wanted)))
+    return {row.id: row for row in rows}
 
 
 async def _repage_holder(

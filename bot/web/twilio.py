@@ -29,7 +29,7 @@ MAX_BODY_BYTES = 64 * 1024
 EMPTY_TWIML = str(MessagingResponse())
 
 
-async def _verified_form(request: Request) -> dict[str, str] | Response:
+async def verified_form(request: Request) -> dict[str, str] | Response:
     services: Services = request.app.state.services
     settings = services.settings
     if not settings.twilio_auth_token:
@@ -50,9 +50,6 @@ async def _verified_form(request: Request) -> dict[str, str] | Response:
     ):
         log.warning("twilio_signature_rejected", path=request.url.path)
         return Response("invalid signature", status_code=403)
-    if "MessageSid" not in form and "SmsSid" not in form and form.get("From"):
-        # Never drop a signed message for want of an id: derive a stable one.
-        form["MessageSid"] = "nosid-" + hashlib.sha256(raw).hexdigest()[:32]
     return form
 
 
@@ -60,9 +57,13 @@ async def _verified_form(request: Request) -> dict[str, str] | Response:
 async def inbound_sms(request: Request) -> Response:
     """Store, screen and act on one inbound SMS; replies go through the outbox."""
     services: Services = request.app.state.services
-    form = await _verified_form(request)
+    form = await verified_form(request)
     if isinstance(form, Response):
         return form
+    if "MessageSid" not in form and "SmsSid" not in form and form.get("From"):
+        # Never drop a signed message for want of an id: derive a stable one.
+        raw = "&".join(f"{k}={v}" for k, v in sorted(form.items())).encode()
+        form["MessageSid"] = "nosid-" + hashlib.sha256(raw).hexdigest()[:32]
     try:
         inbound = parse_inbound(form, services.clock())
     except MalformedInbound as exc:
@@ -75,11 +76,14 @@ async def inbound_sms(request: Request) -> Response:
 async def delivery_status(request: Request) -> Response:
     """Record a delivery status callback against the message Twilio reports on."""
     services: Services = request.app.state.services
-    form = await _verified_form(request)
+    form = await verified_form(request)
     if isinstance(form, Response):
         return form
-    sid = form.get("MessageSid") or form.get("SmsSid")
-    status = (form.get("MessageStatus") or form.get("SmsStatus") or "")[:16]
+    # A voice page's call reports here too, by CallSid and CallStatus.
+    sid = form.get("MessageSid") or form.get("SmsSid") or form.get("CallSid")
+    status = (form.get("MessageStatus") or form.get("SmsStatus") or form.get("CallStatus") or "")[
+        :16
+    ]
     if not sid or not status:
         return Response("MessageSid and MessageStatus are required", status_code=400)
     async with services.sessions() as session, session.begin():
@@ -118,7 +122,8 @@ async def delivery_status(request: Request) -> Response:
     return Response(status_code=204)
 
 
-UNDELIVERED = ("undelivered", "failed")
+# Call outcomes (busy, no-answer, canceled) count as undelivered: the ladder moves on.
+UNDELIVERED = ("undelivered", "failed", "busy", "no-answer", "canceled")
 
 
 async def _fall_back(

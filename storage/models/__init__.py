@@ -20,7 +20,14 @@ from storage.models.escalations import (
 )
 from storage.models.links import TelegramLinkCode
 from storage.models.messages import DeliveryAttempt, Message, OutboxItem, OutboxStatus, Priority
-from storage.models.people import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
+from storage.models.people import (
+    Clinician,
+    OnCallRole,
+    OnCallRotation,
+    OnCallShift,
+    Patient,
+    PatientStatus,
+)
 from storage.models.staff import StaffRole, StaffUser  # staff accounts (dashboard)
 
 __all__ = [
@@ -40,6 +47,7 @@ __all__ = [
     "EscalationState",
     "Message",
     "OnCallRole",
+    "OnCallRotation",
     "OnCallShift",
     "OutboxItem",
     "OutboxStatus",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, CreatedAt
@@ -51,7 +51,8 @@ class OnCallRole:
     PRIMARY = "primary"
     BACKUP = "backup"
     DIRECTOR = "director"
-    ALL = (PRIMARY, BACKUP, DIRECTOR)
+    DESK = "desk"  # the clinic-desk clinician a ladder may page in business hours
+    ALL = (PRIMARY, BACKUP, DIRECTOR, DESK)
 
 
 class OnCallShift(CreatedAt, Base):
@@ -70,3 +71,24 @@ class OnCallShift(CreatedAt, Base):
     ends_at: Mapped[datetime | None]
 
     clinician: Mapped[Clinician] = relationship(lazy="joined")
+
+
+class OnCallRotation(CreatedAt, Base):
+    """A weekly rotation: `clinician_ids` hold `role` in turn, a week each.
+
+    The week hands over on `handover_weekday` (0 = Monday) at `handover_time` (HH:MM)
+    in `timezone`, wall-clock, so a handover stays at 09:00 across a DST change. The
+    first clinician holds the role from `starts_at` until the first handover after it.
+    Shifts (`OnCallShift`: covers and swaps) win over any rotation; of several
+    rotations for one role, the newest that has started wins.
+    """
+
+    __tablename__ = "oncall_rotations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    role: Mapped[str] = mapped_column(String(16), index=True)
+    clinician_ids: Mapped[list[int]] = mapped_column(JSON)
+    handover_weekday: Mapped[int]
+    handover_time: Mapped[str] = mapped_column(String(5))
+    timezone: Mapped[str] = mapped_column(String(64))
+    starts_at: Mapped[datetime]

@@ -1,7 +1,9 @@
 """A fake Twilio REST API: the real `twilio` client talks to it over HTTP.
 
-It records what a phone would receive and can be told to fail: 500s,
-429 with Retry-After, slow answers (timeouts), or permanent 4xx errors.
+It records what a phone would receive (texts, and calls with the TwiML they
+play) and can be told to fail: 500s, 429 with Retry-After, slow answers
+(timeouts), or permanent 4xx errors. Calls have their own faults, so a test
+can fail a call without racing the text page sent beside it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,15 @@ class SentSms:
 
 
 @dataclass
+class PlacedCall:
+    to: str
+    from_: str | None
+    twiml: str
+    status_callback: str | None
+    sid: str
+
+
+@dataclass
 class FakeTwilio:
     account_sid: str = "AC" + "0" * 32
     auth_token: str = "test-auth-token"
@@ -49,18 +60,31 @@ class FakeTwilio:
     requests: int = 0
     lookups: int = 0  # GET Messages.json: a sender checking whether a lost send went out
     faults: list[Fault] = field(default_factory=list)
+    calls: list[PlacedCall] = field(default_factory=list)
+    call_faults: list[Fault] = field(default_factory=list)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def reset(self) -> None:
         with self._lock:
             self.sent.clear()
             self.faults.clear()
+            self.calls.clear()
+            self.call_faults.clear()
             self.requests = 0
             self.lookups = 0
 
     def fail_next(self, *faults: Fault) -> None:
         with self._lock:
             self.faults.extend(faults)
+
+    def fail_next_call(self, *faults: Fault) -> None:
+        with self._lock:
+            self.call_faults.extend(faults)
+
+    def calls_to(self, number: str) -> list[PlacedCall]:
+        """Calls placed to `number`, in order."""
+        with self._lock:
+            return [c for c in self.calls if c.to == number]
 
     def to(self, number: str) -> list[str]:
         """Bodies received by `number`, in order."""
@@ -72,23 +96,31 @@ class FakeTwilio:
         expected = base64.b64encode(f"{self.account_sid}:{self.auth_token}".encode()).decode()
         return header == f"Basic {expected}"
 
-    async def create_message(self, request: Request) -> JSONResponse:
+    async def _refusal(
+        self, request: Request, faults: list[Fault]
+    ) -> tuple[dict[str, str], float, JSONResponse | None]:
+        """The posted form, its arrival time, and the error to answer with, if any."""
         if request.path_params["account"] != self.account_sid or not self._authorised(request):
-            return JSONResponse({"code": 20003, "message": "Authenticate", "status": 401}, 401)
+            error = {"code": 20003, "message": "Authenticate", "status": 401}
+            return {}, 0.0, JSONResponse(error, 401)
         arrived = time.monotonic()
         form = {k: v[0] for k, v in parse_qs((await request.body()).decode()).items()}
         with self._lock:
             self.requests += 1
-            fault = self.faults.pop(0) if self.faults else None
+            fault = faults.pop(0) if faults else None
         if fault is not None:
             if fault.delay:
                 await asyncio.sleep(fault.delay)
-            if fault.status < 300:
-                fault = None
-            else:
+            if fault.status >= 300:
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after else {}
                 payload = {"code": fault.code or 20500, "message": "fault", "status": fault.status}
-                return JSONResponse(payload, fault.status, headers=headers)
+                return form, arrived, JSONResponse(payload, fault.status, headers=headers)
+        return form, arrived, None
+
+    async def create_message(self, request: Request) -> JSONResponse:
+        form, arrived, refusal = await self._refusal(request, self.faults)
+        if refusal is not None:
+            return refusal
         if not form.get("To") or not form.get("Body"):
             return JSONResponse({"code": 21602, "message": "Body required", "status": 400}, 400)
         sid = "SM" + uuid.uuid4().hex
@@ -142,11 +174,31 @@ class FakeTwilio:
             {"messages": messages, "next_page_uri": None, "page": 0, "page_size": size}
         )
 
+    async def create_call(self, request: Request) -> JSONResponse:
+        form, _, refusal = await self._refusal(request, self.call_faults)
+        if refusal is not None:
+            return refusal
+        if not form.get("To") or not form.get("From") or not (form.get("Twiml") or form.get("Url")):
+            return JSONResponse({"code": 21205, "message": "Url required", "status": 400}, 400)
+        sid = "CA" + uuid.uuid4().hex
+        call = PlacedCall(
+            to=form["To"],
+            from_=form.get("From"),
+            twiml=form.get("Twiml", ""),
+            status_callback=form.get("StatusCallback"),
+            sid=sid,
+        )
+        with self._lock:
+            self.calls.append(call)
+        payload = {"sid": sid, "account_sid": self.account_sid, "to": call.to, "status": "queued"}
+        return JSONResponse({**payload, "from": call.from_}, 201)
+
     def app(self) -> Starlette:
-        path = "/2010-04-01/Accounts/{account}/Messages.json"
+        prefix = "/2010-04-01/Accounts/{account}"
         return Starlette(
             routes=[
-                Route(path, self.create_message, methods=["POST"]),
-                Route(path, self.list_messages, methods=["GET"]),
+                Route(f"{prefix}/Messages.json", self.create_message, methods=["POST"]),
+                Route(f"{prefix}/Messages.json", self.list_messages, methods=["GET"]),
+                Route(f"{prefix}/Calls.json", self.create_call, methods=["POST"]),
             ]
         )

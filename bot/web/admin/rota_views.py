@@ -1,7 +1,7 @@
 """What the rota page shows: who holds each role now and who takes over next, and the shifts.
 
-Who is on call is always asked of `bot.safety.rota` (the same answer the ladder
-gets); this module only chooses the moments to ask about.
+Who is on call now and next is asked of `bot.safety.rota` (the same answer the ladder
+gets, weekly rotations included).
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.safety.rota import on_call
+from bot.safety.rota import on_call, on_call_next
 from storage.models import Clinician, OnCallRole, OnCallShift
 
 LOOKAHEAD = timedelta(days=31)  # "next" is sought this far ahead
@@ -28,29 +28,13 @@ class RoleNow:
     next_from: datetime | None = None
 
 
-async def _changes(session: AsyncSession, now: datetime) -> list[datetime]:
-    """Every moment in the look-ahead at which some shift starts or ends."""
-    rows = await session.execute(
-        select(OnCallShift.starts_at, OnCallShift.ends_at).where(
-            or_(OnCallShift.ends_at.is_(None), OnCallShift.ends_at > now),
-            OnCallShift.starts_at < now + LOOKAHEAD,
-        )
-    )
-    moments = {t for pair in rows.all() for t in pair if t is not None}
-    return sorted(t for t in moments if now < t <= now + LOOKAHEAD)
-
-
 async def on_call_now_and_next(session: AsyncSession, *, now: datetime) -> list[RoleNow]:
-    changes = await _changes(session, now)
     board = []
     for role in OnCallRole.ALL:
         row = RoleNow(role, await on_call(session, role=role, at=now))
-        current = row.now.id if row.now else None
-        for moment in changes:
-            holder = await on_call(session, role=role, at=moment)
-            if (holder.id if holder else None) != current:
-                row.next, row.next_from = holder, moment
-                break
+        change = await on_call_next(session, role=role, at=now, within=LOOKAHEAD)
+        if change is not None:
+            row.next, row.next_from = change
         board.append(row)
     return board
 
