@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.safety.rota import on_call
-from storage.models import AuditEvent, OnCallShift
+from storage.models import AuditEvent, OnCallRotation, OnCallShift
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import clinic_with_rota
 
@@ -39,6 +39,7 @@ async def test_the_rota_shows_who_is_on_call_now_and_that_nobody_holds_a_role(
         "primary": ("Dr Primary", "no change in the next 31 days"),
         "backup": ("Dr Backup", "no change in the next 31 days"),
         "director": ("nobody", "no change in the next 31 days"),
+        "desk": ("nobody", "no change in the next 31 days"),
     }
     assert page.count('<tr class="shift">') == 2
     assert "Add an override" not in page  # clinicians look; the office keeps the rota
@@ -102,3 +103,26 @@ async def test_an_override_that_ends_before_it_starts_is_refused_field_by_field(
     assert 'value="2026-11-28T18:00"' in response.text
     async with services.sessions() as session:
         assert len((await session.scalars(select(OnCallShift))).all()) == 2
+
+
+async def test_the_rota_shows_the_next_weekly_handover_as_who_is_next(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    ids = await clinic_with_rota(services)
+    async with services.sessions() as session, session.begin():
+        session.add(
+            OnCallRotation(
+                role="director",
+                clinician_ids=[ids["backup"], ids["primary"]],
+                handover_weekday=0,  # Monday
+                handover_time="09:00",
+                timezone="America/New_York",
+                starts_at=datetime(2026, 11, 20, 14, tzinfo=UTC),
+            )
+        )
+    await sign_in(client, await add_staff(services, role="clinician"))
+
+    page = (await client.get("/admin/rota")).text
+
+    # Backup held it to Mon 23 Nov 09:00, primary holds it this week, backup again from Monday.
+    assert board(page)["director"] == ("Dr Primary", "Dr Backup from Mon 30 Nov 09:00")
