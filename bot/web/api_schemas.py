@@ -13,6 +13,8 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 MAX_ID = 2**31 - 1
 PatientId = Annotated[int, Path(ge=1, le=MAX_ID, description="The patient's id")]
 InfusionId = Annotated[int, Path(ge=1, le=MAX_ID, description="The infusion's id")]
+# Any row id in a path: beyond the database's integer it names no row (and would crash the driver).
+RowId = Annotated[int, Path(ge=1, le=MAX_ID)]
 # One line of printable text: no control characters (PostgreSQL refuses NUL in text).
 _LINE = r"^[^\x00-\x1f\x7f]*$"
 

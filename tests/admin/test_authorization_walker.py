@@ -168,10 +168,12 @@ async def test_ids_that_do_not_exist_are_404_for_an_allowed_user(
     await sign_in(client, await add_staff(services, role="admin", clinician_id=clinician_id))
     token = await form_token(client)
     with_ids = [(m, p) for m, p in ROLES if "{" in p]
-    for method, path in with_ids:
-        data = {"csrf_token": token, "note": "checked"}
-        response = await client.request(method, concrete(path, 424242), data=data)
-        assert response.status_code == 404, path
+    # An unknown id, zero, and one past any database integer (once a driver crash, a 500).
+    for ident in (424242, 0, 10**20):
+        for method, path in with_ids:
+            data = {"csrf_token": token, "note": "checked"}
+            response = await client.request(method, concrete(path, ident), data=data)
+            assert response.status_code == 404, (path, ident)
 
 
 async def test_every_api_route_refuses_requests_without_the_token_even_from_a_signed_in_admin(

@@ -5,7 +5,9 @@ from __future__ import annotations
 import secrets
 
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
+from fastapi.exception_handlers import request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
 
 from bot.config import Settings
@@ -47,6 +49,18 @@ def mount(app: FastAPI, settings: Settings) -> None:
         return RedirectResponse(exc.login_url(), status_code=303)
 
     app.add_exception_handler(LoginRequired, to_login)
+
+    async def unknown_row(request: Request, exc: Exception) -> Response:
+        # A dashboard link with an id no row can have (0, or past the database's integer)
+        # is a missing page to a person, as an unknown id is; the API keeps its 422.
+        assert isinstance(exc, RequestValidationError)
+        if request.url.path.startswith("/admin/") and any(
+            error["loc"][:1] == ("path",) for error in exc.errors()
+        ):
+            return JSONResponse({"detail": "Not found."}, status_code=404)
+        return await request_validation_exception_handler(request, exc)
+
+    app.add_exception_handler(RequestValidationError, unknown_row)
     for router in (login_router, escalations_router, patients_router, patient_page_router):
         app.include_router(router)
     app.include_router(infusions_router)

@@ -13,6 +13,7 @@ from bot.safety.acknowledge import acknowledge, resolve
 from bot.web.admin import escalation_views
 from bot.web.admin.auth import RESPONDERS, VIEWERS, can_respond, check_csrf, require, services_of
 from bot.web.admin.pages import flash, fragment, render, see_other
+from bot.web.api_schemas import RowId
 from storage.models import Clinician, Escalation, StaffUser
 
 router = APIRouter(prefix="/admin")
@@ -83,7 +84,9 @@ async def _act(request: Request, user: StaffUser, escalation_id: int, note: str 
 
 
 @router.post("/escalations/{escalation_id}/acknowledge", dependencies=[Depends(check_csrf)])
-async def acknowledge_escalation(request: Request, escalation_id: int, user: Responder) -> Response:
+async def acknowledge_escalation(
+    request: Request, escalation_id: RowId, user: Responder
+) -> Response:
     await _act(request, user, escalation_id, None)
     return see_other("/admin/escalations")
 
@@ -91,7 +94,7 @@ async def acknowledge_escalation(request: Request, escalation_id: int, user: Res
 @router.post("/escalations/{escalation_id}/resolve", dependencies=[Depends(check_csrf)])
 async def resolve_escalation(
     request: Request,
-    escalation_id: int,
+    escalation_id: RowId,
     user: Responder,
     note: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:

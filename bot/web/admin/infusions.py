@@ -16,6 +16,7 @@ from bot.scheduling.plan import QuietHours
 from bot.web.admin.auth import OFFICE, check_csrf, require, services_of
 from bot.web.admin.pages import flash, local, see_other
 from bot.web.admin.times import parse_local
+from bot.web.api_schemas import RowId
 from storage.models import CheckinStatus, Infusion, Patient, ScheduledCheckin, StaffUser
 
 router = APIRouter(prefix="/admin")
@@ -78,7 +79,7 @@ async def _done(
 
 
 @router.post("/patients/{patient_id}/infusions", dependencies=[Depends(check_csrf)])
-async def record(request: Request, patient_id: int, user: Office, at: At = "") -> Response:
+async def record(request: Request, patient_id: RowId, user: Office, at: At = "") -> Response:
     services = services_of(request)
     now = services.clock()
     async with services.sessions() as session, session.begin():
@@ -100,7 +101,7 @@ async def record(request: Request, patient_id: int, user: Office, at: At = "") -
 
 
 @router.post("/infusions/{infusion_id}/move", dependencies=[Depends(check_csrf)])
-async def move(request: Request, infusion_id: int, user: Office, at: At = "") -> Response:
+async def move(request: Request, infusion_id: RowId, user: Office, at: At = "") -> Response:
     services = services_of(request)
     now = services.clock()
     async with services.sessions() as session, session.begin():
@@ -123,7 +124,7 @@ async def move(request: Request, infusion_id: int, user: Office, at: At = "") ->
 
 
 @router.post("/infusions/{infusion_id}/cancel", dependencies=[Depends(check_csrf)])
-async def cancel(request: Request, infusion_id: int, user: Office) -> Response:
+async def cancel(request: Request, infusion_id: RowId, user: Office) -> Response:
     services = services_of(request)
     now = services.clock()
     async with services.sessions() as session, session.begin():

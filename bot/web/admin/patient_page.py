@@ -13,6 +13,7 @@ from bot.web.admin.auth import OFFICE, VIEWERS, require, services_of
 from bot.web.admin.charts import mood_chart
 from bot.web.admin.pages import render
 from bot.web.admin.patient_list import MOOD_STEPS, mood_of
+from bot.web.api_schemas import RowId
 from storage.models import (
     Answer,
     CheckinStatus,
@@ -31,7 +32,7 @@ SHOWN = 200  # rows per table: enough for months of daily check-ins
 
 
 @router.get("/{patient_id}", response_class=HTMLResponse)
-async def patient_page(request: Request, patient_id: int, user: Viewer) -> Response:
+async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Response:
     services = services_of(request)
     now = services.clock()
     async with services.sessions() as session:

@@ -15,6 +15,7 @@ from bot.web.admin.charts import sparkline
 from bot.web.admin.exports import CLINIC_EXPORTERS
 from bot.web.admin.pages import flash, render, see_other
 from bot.web.admin.patient_list import patient_rows
+from bot.web.api_schemas import RowId
 from storage.models import Patient, PatientStatus, StaffUser
 
 router = APIRouter(prefix="/admin/patients")
@@ -143,10 +144,10 @@ async def _set_status(request: Request, user: StaffUser, patient_id: int, status
 
 
 @router.post("/{patient_id}/pause", dependencies=[Depends(check_csrf)])
-async def pause(request: Request, patient_id: int, user: Office) -> Response:
+async def pause(request: Request, patient_id: RowId, user: Office) -> Response:
     return await _set_status(request, user, patient_id, PatientStatus.PAUSED)
 
 
 @router.post("/{patient_id}/resume", dependencies=[Depends(check_csrf)])
-async def resume(request: Request, patient_id: int, user: Office) -> Response:
+async def resume(request: Request, patient_id: RowId, user: Office) -> Response:
     return await _set_status(request, user, patient_id, PatientStatus.ACTIVE)

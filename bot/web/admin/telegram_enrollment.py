@@ -22,6 +22,7 @@ from bot.channels.telegram_link import LINK_TTL, issue_code, start_link
 from bot.logs import log
 from bot.web.admin.auth import OFFICE, check_csrf, require, services_of
 from bot.web.admin.pages import render
+from bot.web.api_schemas import RowId
 from storage.models import Patient, StaffUser
 
 router = APIRouter(prefix="/admin/patients")
@@ -83,7 +84,7 @@ async def link_page(
 
 
 @router.post("/{patient_id}/telegram-link", dependencies=[Depends(check_csrf)])
-async def reissue(request: Request, patient_id: int, user: Office) -> Response:
+async def reissue(request: Request, patient_id: RowId, user: Office) -> Response:
     services = services_of(request)
     async with services.sessions() as session, session.begin():
         patient = await session.get(Patient, patient_id)

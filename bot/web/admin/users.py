@@ -11,6 +11,7 @@ from sqlalchemy import select
 from bot.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user, deactivate_user
 from bot.web.admin.auth import check_csrf, require, services_of
 from bot.web.admin.pages import flash, render, see_other
+from bot.web.api_schemas import RowId
 from storage.models import Clinician, StaffRole, StaffUser
 
 router = APIRouter(prefix="/admin/users")
@@ -87,7 +88,7 @@ async def add_user(
 
 
 @router.post("/{user_id}/deactivate", dependencies=[Depends(check_csrf)])
-async def deactivate(request: Request, user_id: int, user: Admin) -> Response:
+async def deactivate(request: Request, user_id: RowId, user: Admin) -> Response:
     services = services_of(request)
     async with services.sessions() as session, session.begin():
         target = await session.get(StaffUser, user_id)
