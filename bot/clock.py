@@ -24,3 +24,16 @@ class ManualClock:
     def advance(self, **delta: float) -> datetime:
         self.now = self.now + timedelta(**delta)
         return self.now
+
+
+# Infusions and shifts are planned in days of the patient's or clinic's zone; a year-1 or
+# year-9999 time has no such days (the arithmetic overflows), and is a typo anyway.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def plausible(at: datetime) -> datetime:
+    """`at` unchanged, or ValueError when it is outside 2000-2099."""
+    if not EARLIEST <= at < LATEST:
+        raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year - 1}")
+    return at

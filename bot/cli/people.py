@@ -15,6 +15,7 @@ from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.cli.quiet_hours import checked_window
 from bot.cli.telegram_links import clinician_link, new_code_for, patient_link, print_link
+from bot.clock import plausible
 from bot.phones import InvalidPhone, mask, normalize_phone
 from storage.models import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
 
@@ -39,7 +40,10 @@ def parse_when(raw: str | None, option: str) -> datetime | None:
         raise fail(f"{option}: {raw!r} is not an ISO 8601 time (2026-12-01T09:00-05:00)") from None
     if value.tzinfo is None:
         raise fail(f"{option}: {raw!r} needs a UTC offset or Z (e.g. 2026-12-01T09:00-05:00)")
-    return value.astimezone(UTC)
+    try:
+        return plausible(value.astimezone(UTC))
+    except (ValueError, OverflowError) as exc:
+        raise fail(f"{option}: {raw!r} {exc}") from None
 
 
 @patient_app.command("add")

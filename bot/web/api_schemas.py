@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+
+from bot.clock import plausible
 
 # Ids are 32-bit integers in the database; a larger one can only be unknown (404), and
 # saying so up front keeps a driver from refusing an out-of-range parameter with a 500.
@@ -73,20 +75,8 @@ class PatientOut(BaseModel):
     created_at: datetime
 
 
-def _plausible(at: datetime) -> datetime:
-    # Check-ins are planned days after the infusion in the patient's zone; a year-1 or
-    # year-9999 time has no such days, and is a typo anyway.
-    if not EARLIEST <= at <= LATEST:
-        raise ValueError(f"must be between {EARLIEST.year} and {LATEST.year - 1}")
-    return at
-
-
-EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
-LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-
-
 class InfusionIn(BaseModel):
-    at: Annotated[AwareDatetime, AfterValidator(_plausible)] = Field(
+    at: Annotated[AwareDatetime, AfterValidator(plausible)] = Field(
         description="ISO 8601 with a UTC offset, between 2000 and 2099"
     )
 

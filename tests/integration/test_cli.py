@@ -142,3 +142,18 @@ def test_an_infusion_for_an_unknown_patient_is_refused(env: None) -> None:
     code, out = run("infusion", "add", "77", "--at", "2031-03-03T10:00-05:00")
     assert code == 1
     assert "no patient with id 77" in out
+
+
+@pytest.mark.parametrize("at", ["0001-01-01T00:00-05:00", "9999-12-31T23:00Z"])
+def test_an_infusion_time_no_clinic_could_mean_is_refused_with_a_clear_message(
+    env: None, at: str
+) -> None:
+    patient = run("patient", "add", "--name", "A B", "--phone", "+12025550131")[1].strip()
+
+    code, out = run("infusion", "add", patient, "--at", at)
+
+    assert code == 1
+    assert "must be between 2000 and 2099" in out
+    assert "Traceback" not in out
+    code, out = run("infusion", "add", patient, "--at", "2031-03-03T10:00-05:00")
+    assert code == 0 and out.split()[0].isdigit()
