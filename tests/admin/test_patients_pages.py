@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 from sqlalchemy import select
 
 from bot.bootstrap import Services
-from storage.models import Patient
+from storage.models import Answer, FlowSession, Patient
 from tests.admin.history import MOODS, patient_with_history
 from tests.admin.staff import add_staff, form_token, sign_in
+from tests.builders import enroll_patient
 
 
 def enroll_form(token: str, **fields: str) -> dict[str, str]:
@@ -131,7 +133,8 @@ async def test_a_patient_id_that_does_not_exist_is_a_404_not_an_error(
     assert (
         await client.post("/admin/patients/9999/pause", data={"csrf_token": token})
     ).status_code == 404
-    assert (await client.get("/admin/patients/not-a-number")).status_code == 422
+    # A path no patient can have is a missing page too, not a validation error.
+    assert (await client.get("/admin/patients/not-a-number")).status_code == 404
 
 
 async def test_without_a_telegram_bot_the_enrollment_page_gives_the_start_code_instead(
@@ -145,3 +148,41 @@ async def test_without_a_telegram_bot_the_enrollment_page_gives_the_start_code_i
     assert "Enrolled Jordan Blake." in page.text
     assert re.search(r'<code id="telegram-code">/start \d{16}</code>', page.text)
     assert "t.me" not in page.text and 'class="qr"' not in page.text
+
+
+async def test_the_patient_page_shows_side_effects_over_time(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    patient_id = await enroll_patient(services)
+    now = services.clock()
+    reported = [["nausea", "dissociation"], ["none"], ["headache"]]
+    async with services.sessions() as session, session.begin():
+        flow = FlowSession(patient_id=patient_id, flow_id="daily-checkin", flow_version=1, state={})
+        session.add(flow)
+        await session.flush()
+        for days_ago, value in zip((3, 2, 1), reported, strict=True):
+            session.add(
+                Answer(
+                    patient_id=patient_id,
+                    session_id=flow.id,
+                    flow_id="daily-checkin",
+                    flow_version=1,
+                    step_id="side_effects",
+                    value=value,
+                    raw_text="",
+                    recorded_at=now - timedelta(days=days_ago),
+                )
+            )
+    await sign_in(client, await add_staff(services, role="clinician"))
+
+    page = (await client.get(f"/admin/patients/{patient_id}")).text
+
+    section = page.split('id="effects-h"')[1].split("</section>")[0]
+    columns = re.findall(r'<th scope="col">([^<]+)</th>', section)
+    assert columns == ["dissociation", "headache", "nausea"]
+    rows = [
+        ["yes" in cell for cell in re.findall(r"<td>(.*?)</td>", row, re.S)[2:]]
+        for row in re.findall(r'<tr class="effects-row">(.*?)</tr>', section, re.S)
+    ]
+    # Newest first: headache; then a day with none; then nausea and feeling unreal.
+    assert rows == [[False, True, False], [False, False, False], [True, False, True]]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Request
@@ -29,6 +32,26 @@ router = APIRouter(prefix="/admin/patients")
 
 Viewer = Annotated[StaffUser, Depends(require(*VIEWERS))]
 SHOWN = 200  # rows per table: enough for months of daily check-ins
+# The multi-choice steps where the library's flows ask about side effects.
+EFFECT_STEPS = frozenset({"effects", "side_effects"})
+
+
+@dataclass
+class EffectsGrid:
+    """Side effects over time: one row per answer, one column per effect ever reported."""
+
+    effects: list[str]
+    rows: list[tuple[datetime, str, set[str]]]  # when, flow, the effects reported
+
+
+def effects_grid(answers: Sequence[Answer]) -> EffectsGrid:
+    rows = [
+        (a.recorded_at, a.flow_id, {str(v) for v in a.value} - {"none"})
+        for a in answers
+        if a.step_id in EFFECT_STEPS and isinstance(a.value, list)
+    ]
+    effects = sorted({effect for _, _, reported in rows for effect in reported})
+    return EffectsGrid(effects, rows)
 
 
 @router.get("/{patient_id}", response_class=HTMLResponse)
@@ -98,6 +121,7 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
             "infusions": infusions,
             "scores": scores,
             "answers": answers,
+            "effects": effects_grid(answers),
             "upcoming": sorted(
                 (c for c in checkins if c.status == CheckinStatus.DUE), key=lambda c: c.due_at
             ),
