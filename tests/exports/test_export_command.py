@@ -43,6 +43,11 @@ async def run(*args: str) -> tuple[int, str, str]:
     return result.exit_code, result.stdout, result.stderr
 
 
+def version(services: Services, flow_id: str) -> int:
+    """The version the library runs now: what a check-in started today records."""
+    return services.flows.get(flow_id).version
+
+
 def rows(text: str) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(text)))
 
@@ -64,7 +69,7 @@ async def test_csv_has_a_row_per_answer_with_the_question_and_a_row_per_score(
     item9 = phq9[8]
     assert item9["record"] == "answer"
     assert item9["patient_id"] == str(clinic.patient)
-    assert item9["flow_version"] == "1"
+    assert item9["flow_version"] == str(services.flows.get("phq9").version)
     assert item9["session_status"] == "completed"
     assert "Thoughts that you would be better off dead" in item9["question"]
     assert (item9["value"], item9["raw_text"]) == ("0", "0")
@@ -79,7 +84,9 @@ async def test_csv_has_a_row_per_answer_with_the_question_and_a_row_per_score(
     assert {r["session_status"] for r in table if r["flow_id"] == "gad7"} == {"active"}
 
 
-async def test_the_fhir_bundle_parses_as_fhir_and_carries_loinc_codes(clinic: Clinic) -> None:
+async def test_the_fhir_bundle_parses_as_fhir_and_carries_loinc_codes(
+    clinic: Clinic, services: Services
+) -> None:
     code, out, err = await run("--format", "fhir")
 
     assert code == 0, err
@@ -101,7 +108,9 @@ async def test_the_fhir_bundle_parses_as_fhir_and_carries_loinc_codes(clinic: Cl
     assert gad7["code"][0]["code"] == "69737-5"
     assert [i["code"][0]["code"] for i in gad7["item"][:2]] == ["69725-0", "68509-9"]
 
-    response = next(r for r in responses if r["questionnaire"].endswith("/phq9|1"))
+    response = next(
+        r for r in responses if r["questionnaire"].endswith(f"/phq9|{version(services, 'phq9')}")
+    )
     assert response["status"] == "completed"
     assert response["subject"] == {"reference": f"Patient/{clinic.patient}"}
     assert response["authored"] == "2026-11-28T15:20:00Z"
@@ -113,12 +122,14 @@ async def test_the_fhir_bundle_parses_as_fhir_and_carries_loinc_codes(clinic: Cl
     }
     assert answers["phq9_4"]["valueCoding"]["display"] == "Nearly every day"
     assert answers["phq9_total"] == {"valueInteger": 10}
-    gad = next(r for r in responses if r["questionnaire"].endswith("/gad7|1"))
+    gad = next(
+        r for r in responses if r["questionnaire"].endswith(f"/gad7|{version(services, 'gad7')}")
+    )
     assert gad["status"] == "in-progress"
     daily = next(
         r
         for r in responses
-        if r["questionnaire"].endswith("/daily-checkin|1")
+        if r["questionnaire"].endswith(f"/daily-checkin|{version(services, 'daily-checkin')}")
         and r["subject"]["reference"] == f"Patient/{clinic.patient}"
     )
     by_item = {i["linkId"]: i for i in daily["item"]}
