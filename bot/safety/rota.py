@@ -41,11 +41,15 @@ async def on_call(session: AsyncSession, *, role: str, at: datetime) -> Clinicia
 
 async def _rotation_holder(session: AsyncSession, *, role: str, at: datetime) -> Clinician | None:
     rotation = await current_rotation(session, role=role, at=at)
-    clinician_id = weekly.holder_id(rotation, at) if rotation is not None else None
-    if clinician_id is None:
+    order = weekly.stand_ins(rotation, at) if rotation is not None else []
+    if not order:
         return None
-    clinician = await session.get(Clinician, clinician_id)
-    return clinician if clinician is not None and clinician.active else None
+    # A holder since deactivated must not leave the rung empty: the next in turn covers.
+    found = await session.scalars(
+        select(Clinician).where(Clinician.id.in_(order), Clinician.active.is_(True))
+    )
+    active = {c.id: c for c in found}
+    return next((active[i] for i in order if i in active), None)
 
 
 async def current_rotation(

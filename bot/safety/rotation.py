@@ -58,7 +58,14 @@ def next_handover(rotation: OnCallRotation, at: datetime) -> datetime:
 
 def holder_id(rotation: OnCallRotation, at: datetime) -> int | None:
     """The clinician id whose week covers `at`; None before the rotation starts."""
+    order = stand_ins(rotation, at)
+    return order[0] if order else None
+
+
+def stand_ins(rotation: OnCallRotation, at: datetime) -> list[int]:
+    """The rotation from the week's holder on, in turn: who covers if the holder can't."""
     if at < rotation.starts_at or not rotation.clinician_ids:
-        return None
+        return []
     weeks = last_handover(rotation, at).date() - last_handover(rotation, rotation.starts_at).date()
-    return rotation.clinician_ids[(weeks.days // 7) % len(rotation.clinician_ids)]
+    first = (weeks.days // 7) % len(rotation.clinician_ids)
+    return rotation.clinician_ids[first:] + rotation.clinician_ids[:first]

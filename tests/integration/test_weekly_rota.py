@@ -16,7 +16,7 @@ from bot.cli import app as cli
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.safety.rota import on_call, on_call_next
-from storage.models import OnCallRotation, OnCallShift
+from storage.models import Clinician, OnCallRotation, OnCallShift
 from tests.builders import (
     BACKUP_PHONE,
     DIRECTOR_PHONE,
@@ -232,3 +232,20 @@ def test_a_bad_rotation_is_refused_with_a_clear_error(
 
     assert result.exit_code == 1
     assert error in result.output
+
+
+async def test_a_deactivated_clinician_s_week_is_covered_by_the_next_in_turn(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    await enroll_patient(services)
+    ids = await three_on_rotation(services)
+    async with services.sessions() as session, session.begin():
+        clinician = await session.get(Clinician, ids[1])  # Dr Bell, whose week starts Monday
+        assert clinician is not None
+        clinician.active = False
+
+    clock.now = MONDAY_0900_EST + timedelta(hours=1)
+    await page_someone(client, services, "I want to kill myself")
+
+    # The primary rung is not left empty for the week: Dr Cruz, next in turn, is paged.
+    assert paged(fake_twilio) == [DIRECTOR_PHONE]
