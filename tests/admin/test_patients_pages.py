@@ -186,3 +186,25 @@ async def test_the_patient_page_shows_side_effects_over_time(
     ]
     # Newest first: headache; then a day with none; then nausea and feeling unreal.
     assert rows == [[False, True, False], [False, False, False], [True, False, True]]
+
+
+async def test_the_enroll_form_sets_the_patients_own_quiet_hours_and_refuses_a_bad_window(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/patients/new")
+
+    refused = await client.post(
+        "/admin/patients", data=enroll_form(token, quiet_hours="10pm till 7")
+    )
+    assert refused.status_code == 422
+    assert "Quiet hours:" in refused.text and "e.g. 22:00-07:00" in refused.text
+    assert 'value="10pm till 7"' in refused.text  # what was typed is kept to correct
+
+    enrolled = await client.post(
+        "/admin/patients", data=enroll_form(token, quiet_hours="22:30-7:15")
+    )
+    assert enrolled.status_code == 303
+    async with services.sessions() as session:
+        patient = (await session.scalars(select(Patient))).one()
+    assert patient.quiet_hours == "22:30-07:15"

@@ -9,6 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.phones import InvalidPhone, normalize_phone
+from bot.scheduling.plan import QuietHours
 from storage.models import Patient
 
 LANGUAGES = {"en": "English", "es": "Spanish"}
@@ -23,6 +24,7 @@ class EnrollForm:
     checkin_time: str = "09:00"
     language: str = "en"
     channel: str = "sms"
+    quiet_hours: str = ""  # empty: the clinic's
     errors: dict[str, str] = field(default_factory=dict)
     normal_phone: str = ""
 
@@ -56,6 +58,15 @@ def check(form: EnrollForm) -> EnrollForm:
         form.errors["language"] = "Choose English or Spanish."
     if form.channel not in CHANNELS:
         form.errors["channel"] = "Choose SMS or Telegram."
+    if form.quiet_hours.strip():
+        try:
+            form.quiet_hours = str(QuietHours.parse(form.quiet_hours.strip()))
+        except ValueError as exc:
+            form.errors["quiet_hours"] = (
+                f"Quiet hours: {exc}. Use HH:MM-HH:MM, e.g. 22:00-07:00, or leave empty."
+            )
+    else:
+        form.quiet_hours = ""
     return form
 
 

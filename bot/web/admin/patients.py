@@ -77,6 +77,7 @@ async def enroll(
     checkin_time: Annotated[str, Form(max_length=16)] = "",
     language: Annotated[str, Form(max_length=8)] = "",
     channel: Annotated[str, Form(max_length=16)] = "sms",
+    quiet_hours: Annotated[str, Form(max_length=16)] = "",
 ) -> Response:
     form = enrollment.check(
         enrollment.EnrollForm(
@@ -86,6 +87,7 @@ async def enroll(
             checkin_time=checkin_time,
             language=language,
             channel=channel,
+            quiet_hours=quiet_hours,
         )
     )
     services = services_of(request)
@@ -101,6 +103,7 @@ async def enroll(
             timezone=form.timezone,
             checkin_time=form.checkin_time,
             language=form.language,
+            quiet_hours=form.quiet_hours or None,
             created_at=now,
         )
         session.add(patient)
