@@ -8,8 +8,10 @@ timer in the process. So the service screens through a `Screener`:
 - the quick layers (the rules) run first, on the loop: microseconds;
 - an `urgent` result is returned at once: the slow layers can only add `check`, so an
   urgent rule hit never waits behind the model;
-- otherwise the slow layers (the semantic tier) run in a worker thread and their result
-  is merged in, exactly as `screen()` would merge it;
+- otherwise the slow layers (the semantic tier) run in one worker thread and their result
+  is merged in, exactly as `screen()` would merge it. One thread, not a pool: several
+  model threads contend with the event loop for the GIL and both cores, and pages
+  (which never wait for the model) then wait for the CPU;
 - `warm_up()` loads the model at start-up (the app's lifespan), in a thread.
 """
 
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.logs import log
@@ -30,6 +33,9 @@ from bot.safety.screening import (
     rules_layer,
     screen_with,
 )
+
+# Threads start on first use, so a rules-only install never starts one.
+_MODEL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening")
 
 SLOW_LAYERS: tuple[Layer, ...] = tuple(layer for layer in LAYERS if layer is not rules_layer)
 WARMERS: tuple[Callable[[], object], ...] = (semantic.load,) if SLOW_LAYERS else ()
@@ -46,7 +52,8 @@ class Screener:
         first = screen_with(text, self.quick)
         if first.level == Level.URGENT or not self.slow:
             return first
-        later = await asyncio.to_thread(screen_with, text, self.slow)
+        loop = asyncio.get_running_loop()
+        later = await loop.run_in_executor(_MODEL_THREAD, screen_with, text, self.slow)
         return Screening(
             max_level(first.level, later.level), tuple(dict.fromkeys(first.reasons + later.reasons))
         )

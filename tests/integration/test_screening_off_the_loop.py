@@ -108,3 +108,29 @@ async def test_the_app_loads_the_model_when_it_starts(services: Services) -> Non
 def test_with_the_semantic_extra_installed_start_up_warms_its_model() -> None:
     assert (semantic.load,) == WARMERS
     assert Screener().slow  # and messages go through it
+
+
+async def test_messages_arriving_together_take_turns_on_one_model_thread() -> None:
+    # Several model threads at once would contend with the event loop for the CPU, and
+    # pages (which never wait for the model) would wait for the CPU instead.
+    running: list[int] = [0]
+    most: list[int] = [0]
+    threads: set[str] = set()
+    lock = threading.Lock()
+
+    def layer(text: str) -> Screening:
+        with lock:
+            running[0] += 1
+            most[0] = max(most[0], running[0])
+            threads.add(threading.current_thread().name)
+        threading.Event().wait(0.02)
+        with lock:
+            running[0] -= 1
+        return SEMANTIC_CHECK
+
+    screener = Screener(slow=(layer,), warmers=())
+    results = await asyncio.gather(*(screener(f"hello {n}") for n in range(6)))
+
+    assert [r.level for r in results] == ["check"] * 6
+    assert most[0] == 1
+    assert len(threads) == 1 and threads.pop().startswith("screening")
