@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from bot import audit
 from bot.bootstrap import Services
-from bot.scheduling.plan import QuietHours
 from bot.web import api_infusions, api_patients, api_responses
 from bot.web.admin.enrollment import EnrollForm, check, check_unique
 from bot.web.api_schemas import (
@@ -66,12 +65,9 @@ async def create_patient(body: PatientIn, request: Request) -> Patient:
             timezone=body.timezone or services.settings.clinic_timezone,
             checkin_time=body.checkin_time,
             language=body.language,
+            quiet_hours=body.quiet_hours or "",
         )
     )
-    try:
-        quiet_hours = None if body.quiet_hours is None else str(QuietHours.parse(body.quiet_hours))
-    except ValueError as exc:
-        form.errors["quiet_hours"] = str(exc)
     now = services.clock()
     async with services.sessions() as session, session.begin():
         await check_unique(session, form)
@@ -84,7 +80,7 @@ async def create_patient(body: PatientIn, request: Request) -> Patient:
             timezone=form.timezone,
             checkin_time=form.checkin_time,
             language=form.language,
-            quiet_hours=quiet_hours,
+            quiet_hours=form.quiet_hours or None,
             created_at=now,
         )
         session.add(patient)
