@@ -82,6 +82,10 @@ def run(rows: int, workers: int, fake: FakeTwilio, fake_url: str) -> None:
     print(f"  delivered {len(counts)} of {rows}; duplicates at the provider: {duplicates}")
     finish = (max(m.received_at for m in sent) - start) if sent else float("nan")
     print(f"  time to last delivery {finish:.1f} s = {len(counts) / finish:.0f} check-ins/s")
+    if len(sent) > 1:
+        first = min(m.received_at for m in sent) - start
+        steady = len(counts) / (finish - first)
+        print(f"  first delivery after {first:.1f} s (start-up); then {steady:.0f} check-ins/s")
     if lags:
         p99 = lags[min(len(lags) - 1, int(0.99 * len(lags)))]
         print(f"  lag due -> provider: p50 {statistics.median(lags):.1f} s, p99 {p99:.1f} s")

@@ -44,7 +44,7 @@ class Services:
 
     async def close(self) -> None:
         for sender in self.senders.values():
-            if isinstance(sender, TelegramSender):
+            if isinstance(sender, TelegramSender | TwilioSender):
                 await sender.aclose()
         await self.engine.dispose()
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,23 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
+class EncodedJSON(dict[str, Any]):
+    """A JSON value written once and stored many times (a flow's definition, kept beside
+    each conversation): the engine writes its text as given instead of encoding it again
+    for every row. Treat it as read-only."""
+
+    def __init__(self, value: dict[str, Any]) -> None:
+        super().__init__(value)
+        self.text = json.dumps(value)
+
+
+def encode_json(value: Any) -> str:
+    """The engines' JSON serializer: `EncodedJSON` as written, anything else encoded."""
+    if isinstance(value, EncodedJSON):
+        return value.text
+    return json.dumps(value)
+
+
 def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """Build an async engine; on SQLite create the folder and use WAL.
 
@@ -22,6 +40,7 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     timeout makes a writer wait for the lock instead of failing a webhook.
     """
     parsed = make_url(url)
+    kwargs.setdefault("json_serializer", encode_json)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":

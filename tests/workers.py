@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import IO
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from storage.models import Patient, ScheduledCheckin
@@ -23,8 +23,14 @@ def phone(i: int) -> str:
     return f"+1415{2000000 + i:07d}"
 
 
+# What an enrolled patient also has planned: the questionnaires on their cadence, weeks out.
+LATER = (("phq9", timedelta(days=7)), ("gad7", timedelta(days=10)))
+
+
 async def seed_due_checkins(engine: AsyncEngine, rows: int, due: datetime) -> None:
-    """`rows` patients, each with one daily check-in due at `due`, in bulk inserts."""
+    """`rows` patients, each with one daily check-in due at `due` and their PHQ-9 and
+    GAD-7 planned later, in bulk inserts; then the planner's statistics, as autovacuum
+    would have them on a clinic's database (a table never analysed gets nested loops)."""
     async with engine.begin() as conn:
         for start in range(0, rows, 5000):
             chunk = range(start, min(rows, start + 5000))
@@ -59,8 +65,23 @@ async def seed_due_checkins(engine: AsyncEngine, rows: int, due: datetime) -> No
                         "created_at": due,
                     }
                     for i in chunk
+                ]
+                + [
+                    {
+                        "patient_id": i + 1,
+                        "kind": "cadence",
+                        "flow_id": flow_id,
+                        "slot": f"{flow_id}:seeded",
+                        "due_at": due + after,
+                        "status": "due",
+                        "attempts": 0,
+                        "created_at": due,
+                    }
+                    for i in chunk
+                    for flow_id, after in LATER
                 ],
             )
+        await conn.execute(text("ANALYZE"))
 
 
 def worker_env(database_url: str, fake: FakeTwilio, fake_url: str, **extra: str) -> dict[str, str]:

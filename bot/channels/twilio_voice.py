@@ -17,10 +17,10 @@ CALL_END_EVENTS = ["completed"]
 class TwilioVoiceSender(TwilioSender):
     """Place one call per outbox item, from a voice-capable number."""
 
-    def _create(self, message: OutboundMessage) -> str:
+    async def _create(self, message: OutboundMessage) -> str:
         kwargs: dict[str, object] = {"to": message.address, "twiml": message.body}
         kwargs["from_"] = self._from  # bootstrap builds this sender only with a number
         if self._status_callback:
             kwargs["status_callback"] = self._status_callback
             kwargs["status_callback_event"] = CALL_END_EVENTS
-        return str(self._client.calls.create(**kwargs).sid)
+        return str((await self._client.calls.create_async(**kwargs)).sid)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -14,7 +15,7 @@ from bot.bootstrap import Services
 from bot.checkins.events import TurnContext, apply
 from bot.checkins.missed import alert_if_needed
 from bot.logs import log
-from storage.db import on_postgres
+from storage.db import EncodedJSON, on_postgres
 from storage.models import (
     CheckinStatus,
     FlowSession,
@@ -119,6 +120,13 @@ class OpenedFlow:
     scheduled: ScheduledCheckin | None
 
 
+@functools.lru_cache(maxsize=256)
+def _stored_snapshot(flow: flows.Flow) -> EncodedJSON:
+    """The definition kept beside each conversation, built and encoded once per flow
+    version: a batch of check-ins stores the same text many times over."""
+    return EncodedJSON(flow.snapshot())
+
+
 def open_flow(
     session: AsyncSession,
     services: Services,
@@ -140,7 +148,7 @@ def open_flow(
         patient_id=patient.id,
         flow_id=flow.id,
         flow_version=flow.version,
-        flow_snapshot=flow.snapshot(),
+        flow_snapshot=_stored_snapshot(flow),
         state={},
         started_at=now,
         created_at=now,
@@ -164,7 +172,9 @@ async def announce(
     trigger = f"start:{scheduled.id}" if scheduled else f"start:{int(now.timestamp())}"
     ctx = TurnContext(session, services, opened.patient, fs, now, None, trigger, queued=queued)
     await apply(ctx, opened.events)
-    log.info("flow_started", patient=opened.patient.id, flow=fs.flow_id, version=fs.flow_version)
+    # A batch of scheduled starts (`queued` given) is logged once by the dispatcher.
+    started = log.info if queued is None else log.debug
+    started("flow_started", patient=opened.patient.id, flow=fs.flow_id, version=fs.flow_version)
 
 
 async def continue_flow(

@@ -8,7 +8,7 @@ import random
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot import metrics
@@ -223,25 +223,38 @@ class OutboxWorker:
                     for item, provider_id in sent
                 ],
             )
-            for item, provider_id in sent:
-                session.add(DeliveryAttempt(outbox_item_id=item.id, at=now, outcome="sent"))
-                session.add(
-                    Message(
-                        direction="out",
-                        channel=item.channel,
-                        provider_id=provider_id,
-                        address=item.address,
-                        patient_id=item.patient_id,
-                        clinician_id=item.clinician_id,
-                        body=item.body,
-                        status="sent",
-                        outbox_item_id=item.id,
-                        created_at=now,
-                    )
-                )
+            await session.execute(
+                insert(DeliveryAttempt),
+                [{"outbox_item_id": item.id, "at": now, "outcome": "sent"} for item, _ in sent],
+            )
+            await session.execute(
+                insert(Message),
+                [
+                    {
+                        "direction": "out",
+                        "channel": item.channel,
+                        "provider_id": provider_id,
+                        "address": item.address,
+                        "patient_id": item.patient_id,
+                        "clinician_id": item.clinician_id,
+                        "body": item.body,
+                        "status": "sent",
+                        "outbox_item_id": item.id,
+                        "created_at": now,
+                    }
+                    for item, provider_id in sent
+                ],
+            )
+        routine = 0
         for item, _ in sent:
             metrics.SENT.labels(item.channel, item.purpose).inc()
-            log.info("outbox_sent", item=item.id, purpose=item.purpose, to=mask(item.address))
+            if item.priority <= Priority.CRISIS:  # every page and crisis message, by name
+                log.info("outbox_sent", item=item.id, purpose=item.purpose, to=mask(item.address))
+            else:
+                routine += 1
+                log.debug("outbox_sent", item=item.id, purpose=item.purpose)
+        if routine:
+            log.info("outbox_sent_routine", count=routine)
 
     async def _record_failure(self, item: OutboxItem, exc: SendError) -> None:
         now = self._clock()

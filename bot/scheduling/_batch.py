@@ -25,22 +25,13 @@ from storage.models import (
     Message,
     Patient,
     ScheduledCheckin,
+    precedence_of,
 )
-
-# Which check-in gives way to which: a post-infusion check-in matters most, then the
-# daily one (it carries the safety question), then questionnaires and anything else.
-RANKS = {"post_infusion": 0, "daily": 1}
-LOWEST_RANK = 2
-
-
-def rank_of(kind: str | None) -> int:
-    return RANKS.get(kind or "", LOWEST_RANK)
-
 
 @dataclass
 class OpenConversation:
     flow_session: FlowSession
-    rank: int
+    precedence: int  # the check-in it runs for (`ScheduledCheckin.precedence`)
     # When the patient last took part: the start, or their latest message since.
     last_active: datetime
 
@@ -79,7 +70,7 @@ async def load_batch(
     )
     for flow_session, kind in open_rows:
         conversations[flow_session.patient_id] = OpenConversation(
-            flow_session, rank_of(kind), flow_session.started_at
+            flow_session, precedence_of(kind), flow_session.started_at
         )
     if conversations:
         replied = await session.execute(

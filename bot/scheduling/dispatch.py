@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, case, or_, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
@@ -31,7 +31,7 @@ from bot.bootstrap import Services
 from bot.checkins.runner import MID_CONVERSATION, OpenedFlow, announce, flow_context, open_flow
 from bot.logs import log
 from bot.outbox.queue import enqueue_many
-from bot.scheduling._batch import LOWEST_RANK, RANKS, Batch, OpenConversation, load_batch, rank_of
+from bot.scheduling._batch import Batch, OpenConversation, load_batch
 from bot.scheduling.plan import QuietHours
 from bot.scheduling.planned import Row, insert_planned, next_row
 from storage.db import on_postgres
@@ -55,7 +55,7 @@ def _blocked(row: ScheduledCheckin, open_one: OpenConversation, now: datetime) -
     """Whether the patient's open conversation holds this check-in back, and until when."""
     fs = open_one.flow_session
     ends = fs.expires_at or now + ENGAGED_FOR
-    if open_one.rank < rank_of(row.kind):
+    if open_one.precedence < row.precedence:
         return Hold(ends, MID_CONVERSATION)  # it matters more: wait for it to end
     idle_from = open_one.last_active + ENGAGED_FOR
     if idle_from > now:
@@ -97,7 +97,7 @@ def _verdict(
 
 def _claim(now: datetime, limit: int, postgres: bool) -> Select[ScheduledCheckin]:
     # The daily check-in before a questionnaire due at the same minute: it goes first.
-    rank = case(RANKS, value=ScheduledCheckin.kind, else_=LOWEST_RANK)
+    # The order is the claim index's, so the claim reads one batch and stops.
     query = (
         select(ScheduledCheckin)
         .where(
@@ -105,7 +105,7 @@ def _claim(now: datetime, limit: int, postgres: bool) -> Select[ScheduledCheckin
             ScheduledCheckin.due_at <= now,
             or_(ScheduledCheckin.not_before.is_(None), ScheduledCheckin.not_before <= now),
         )
-        .order_by(ScheduledCheckin.due_at, rank, ScheduledCheckin.id)
+        .order_by(ScheduledCheckin.due_at, ScheduledCheckin.precedence, ScheduledCheckin.id)
         .limit(limit)
     )
     return query.with_for_update(skip_locked=True) if postgres else query
@@ -144,13 +144,16 @@ async def dispatch_due(
         following = next_row(services.flows, patient, row, after=max(now, row.due_at), quiet=quiet)
         if following is not None:
             planned.append(following)
-        log.info("checkin_dispatched", checkin=row.id, kind=row.kind, status=row.status)
+        # Started check-ins are counted once per batch below; anything else is news.
+        outcome = log.debug if row.status == CheckinStatus.SENT else log.info
+        outcome("checkin_dispatched", checkin=row.id, kind=row.kind, status=row.status)
     await session.flush()  # every conversation of the batch in one INSERT
     queued: list[dict[str, Any]] = []
     for flow in opened:
         await announce(session, services, flow, now=now, queued=queued)
     await enqueue_many(session, queued)
     await insert_planned(session, planned)
+    log.info("checkins_dispatched", claimed=len(rows), started=len(opened))
     return len(rows)
 
 
@@ -173,5 +176,5 @@ def _open(
         previous=open_one.flow_session if open_one else None,
         context=flow_context(services, patient, infusions=batch.infusions.get(patient.id, 0)),
     )
-    batch.conversations[patient.id] = OpenConversation(opened.flow_session, rank_of(row.kind), now)
+    batch.conversations[patient.id] = OpenConversation(opened.flow_session, row.precedence, now)
     return opened

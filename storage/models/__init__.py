@@ -10,6 +10,7 @@ from storage.models.checkins import (
     Infusion,
     ScheduledCheckin,
     Score,
+    precedence_of,
 )
 from storage.models.escalations import (
     Escalation,
@@ -59,5 +60,6 @@ __all__ = [
     "StaffRole",
     "StaffUser",
     "TelegramLinkCode",
+    "precedence_of",
     "utcnow",
 ]

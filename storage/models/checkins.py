@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, CreatedAt, utcnow
@@ -80,18 +81,36 @@ class CheckinStatus:
     CANCELLED = "cancelled"
 
 
+# Which check-in gives way to which: a post-infusion check-in matters most, then the
+# daily one (it carries the safety question), then questionnaires and anything else.
+PRECEDENCE = {"post_infusion": 0, "daily": 1}
+LAST_PRECEDENCE = 2
+
+
+def precedence_of(kind: str | None) -> int:
+    return PRECEDENCE.get(kind or "", LAST_PRECEDENCE)
+
+
+def _precedence_of_row(context: ExecutionContext) -> int:
+    return precedence_of(context.get_current_parameters().get("kind"))  # type: ignore[attr-defined]
+
+
 class ScheduledCheckin(CreatedAt, Base):
     """A check-in the dispatcher must start: the row, not scheduler memory, is the truth."""
 
     __tablename__ = "scheduled_checkins"
     __table_args__ = (
         UniqueConstraint("patient_id", "slot"),
-        Index("ix_scheduled_checkins_due", "status", "due_at"),
+        # The dispatcher's claim reads due rows in this order, so it stops after a batch
+        # instead of sorting every due row (100,000 at one minute: 84 ms a claim).
+        Index("ix_scheduled_checkins_claim", "status", "due_at", "precedence", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))
     kind: Mapped[str] = mapped_column(String(32))  # daily | post_infusion | phq9 | gad7 ...
+    # From the kind, on every insert: among rows due at one minute, which starts first.
+    precedence: Mapped[int] = mapped_column(SmallInteger, default=_precedence_of_row)
     flow_id: Mapped[str] = mapped_column(String(64))
     slot: Mapped[str] = mapped_column(String(96))  # e.g. "daily:2026-11-28"
     due_at: Mapped[datetime]
