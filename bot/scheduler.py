@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -46,6 +46,19 @@ async def tick_safety(services: Services) -> int:
 DISPATCH_BATCH = 100
 
 
+SWEPT_AT = "planning_swept_at"
+
+
+def _sweep_due(services: Services, now: datetime) -> bool:
+    """Whether the planning sweep runs this tick: the first tick, then every
+    PLANNING_SWEEP_SECONDS (a clock set back counts as due)."""
+    last = services.extras.get(SWEPT_AT)
+    if not isinstance(last, datetime):
+        return True
+    every = timedelta(seconds=services.settings.planning_sweep_seconds)
+    return now < last or now - last >= every
+
+
 async def tick_checkins(services: Services) -> int:
     """Plan missing daily rows, start due check-ins, send reminders, expire silence."""
     now = services.clock()
@@ -54,9 +67,11 @@ async def tick_checkins(services: Services) -> int:
     # Conversations first: one that ends now releases the check-ins waiting for it.
     async with services.sessions() as session, session.begin():
         handled += await tick_flows(session, services, now=now)
-    async with services.sessions() as session, session.begin():
-        await plan_missing_dailies(session, now=now, quiet=quiet)
-        await plan_missing_on_cadence(session, services.flows, now=now, quiet=quiet)
+    if _sweep_due(services, now):
+        async with services.sessions() as session, session.begin():
+            await plan_missing_dailies(session, now=now, quiet=quiet)
+            await plan_missing_on_cadence(session, services.flows, now=now, quiet=quiet)
+        services.extras[SWEPT_AT] = now
     while True:  # one transaction per batch, so a crash loses at most one batch's work
         async with services.sessions() as session, session.begin():
             batch = await dispatch_due(

@@ -23,7 +23,12 @@ class FlowSession(CreatedAt, Base):
     """One run of a flow for one patient; it keeps the flow version it started with."""
 
     __tablename__ = "flow_sessions"
-    __table_args__ = (Index("ix_flow_sessions_patient_status", "patient_id", "status"),)
+    __table_args__ = (
+        Index("ix_flow_sessions_patient_status", "patient_id", "status"),
+        # The conversations tick finds those whose window closed or reminder fell due.
+        Index("ix_flow_sessions_expiry", "status", "expires_at"),
+        Index("ix_flow_sessions_reminder", "status", "reminder_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"))

@@ -1,4 +1,5 @@
-"""check-ins carry their precedence; the claim reads due rows in index order
+"""check-ins carry their precedence; the claim reads due rows in index order; indexes for
+the conversations tick
 
 Revision ID: 0007
 Revises: 0006
@@ -33,9 +34,15 @@ def upgrade() -> None:
         batch_op.create_index(
             "ix_scheduled_checkins_claim", ["status", "due_at", "precedence", "id"], unique=False
         )
+    with op.batch_alter_table("flow_sessions", schema=None) as batch_op:
+        batch_op.create_index("ix_flow_sessions_expiry", ["status", "expires_at"], unique=False)
+        batch_op.create_index("ix_flow_sessions_reminder", ["status", "reminder_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("flow_sessions", schema=None) as batch_op:
+        batch_op.drop_index("ix_flow_sessions_reminder")
+        batch_op.drop_index("ix_flow_sessions_expiry")
     with op.batch_alter_table("scheduled_checkins", schema=None) as batch_op:
         batch_op.drop_index("ix_scheduled_checkins_claim")
         batch_op.create_index("ix_scheduled_checkins_due", ["status", "due_at"], unique=False)
