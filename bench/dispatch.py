@@ -1,10 +1,11 @@
 """Dispatcher throughput: N due check-ins on PostgreSQL, sent by 1 and 3 worker processes.
 
-Seeds N patients, each with one daily check-in due now, starts `checkin worker`
-processes against the fake Twilio API (real twilio client, loopback HTTP), and
-waits until every first question has reached the fake. Prints total time,
-check-ins per second, duplicates at the provider (must be 0), and the lag
-between each check-in's due time and its arrival at the provider.
+Seeds N patients, each with one daily check-in due now (and PHQ-9 and GAD-7
+planned weeks out), starts `checkin worker` processes against the fake Twilio API
+(real twilio client, loopback HTTP), and waits until every first question has
+reached the fake. Prints total time, check-ins per second (overall, and after the
+first delivery), duplicates at the provider (must be 0), and each check-in's wait
+from the workers' start to its arrival at the provider.
 
     .venv/bin/python bench/dispatch.py [--rows 100000] [--workers 1 3]
 """
@@ -83,7 +84,7 @@ def run(rows: int, workers: int, fake: FakeTwilio, fake_url: str) -> None:
     asyncio.run(seed(url_text, rows, due))
     fake.reset()
     env = worker_env(url_text, fake, fake_url)
-    start_wall, start = time.time(), time.monotonic()
+    start = time.monotonic()
     procs = [start_worker(env) for _ in range(workers)]
     deadline = start + 600
     analysed = start
@@ -103,7 +104,9 @@ def run(rows: int, workers: int, fake: FakeTwilio, fake_url: str) -> None:
     sent = list(fake.sent)
     counts = Counter(m.to for m in sent)
     duplicates = sum(c - 1 for c in counts.values() if c > 1)
-    lags = sorted(start_wall + (m.received_at - start) - due.timestamp() for m in sent)
+    # Every row was due before the workers started (seeding takes a while): the lag is
+    # counted from their start, so it is the dispatcher's own, not the seeding's.
+    lags = sorted(m.received_at - start for m in sent)
     print(f"{workers} worker(s), {rows} due check-ins on PostgreSQL")
     print(f"  delivered {len(counts)} of {rows}; duplicates at the provider: {duplicates}")
     finish = (max(m.received_at for m in sent) - start) if sent else float("nan")
@@ -114,7 +117,9 @@ def run(rows: int, workers: int, fake: FakeTwilio, fake_url: str) -> None:
         print(f"  first delivery after {first:.1f} s (start-up); then {steady:.0f} check-ins/s")
     if lags:
         p99 = lags[min(len(lags) - 1, int(0.99 * len(lags)))]
-        print(f"  lag due -> provider: p50 {statistics.median(lags):.1f} s, p99 {p99:.1f} s")
+        print(
+            f"  lag workers' start -> provider: p50 {statistics.median(lags):.1f} s, p99 {p99:.1f} s"
+        )
     print(f"  (wall time including shutdown: {elapsed:.1f} s)")
     asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
 

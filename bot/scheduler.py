@@ -43,7 +43,7 @@ async def tick_safety(services: Services) -> int:
     return moved
 
 
-DISPATCH_BATCH = 100
+DISPATCH_BATCH = 250
 
 
 SWEPT_AT = "planning_swept_at"

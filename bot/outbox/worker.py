@@ -46,8 +46,8 @@ class OutboxWorker:
         lease_seconds: float = 60.0,
         retry_base_seconds: float = 2.0,
         retry_max_seconds: float = 300.0,
-        batch_size: int = 50,
-        concurrency: int = 8,
+        batch_size: int = 100,
+        concurrency: int = 16,
         on_failure: Sequence[FailureHook] = (),
         routine_rates: Mapping[str, float] | None = None,
     ) -> None:

@@ -28,6 +28,7 @@ from storage.models import (
     precedence_of,
 )
 
+
 @dataclass
 class OpenConversation:
     flow_session: FlowSession

@@ -92,14 +92,22 @@ class ScaleAnswer(AnswerType):
     def expected(self, language: str) -> str:
         return pick(_HINT, language).format(min=self.min, max=self.max)
 
+    @cached_property
+    def _buttons_by_language(self) -> dict[str, tuple[Choice, ...]]:
+        return {}
+
     def buttons(self, language: str) -> tuple[Choice, ...]:
-        return tuple(
-            Choice(
-                value=str(point),
-                label=f"{point} {pick(self.labels[point], language)}"
-                if point in self.labels
-                else str(point),
-                reply=str(point),
+        # Built once per language: every daily check-in asks the mood question.
+        built = self._buttons_by_language.get(language)
+        if built is None:
+            built = self._buttons_by_language[language] = tuple(
+                Choice(
+                    value=str(point),
+                    label=f"{point} {pick(self.labels[point], language)}"
+                    if point in self.labels
+                    else str(point),
+                    reply=str(point),
+                )
+                for point in range(self.min, self.max + 1)
             )
-            for point in range(self.min, self.max + 1)
-        )
+        return built
