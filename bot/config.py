@@ -72,8 +72,9 @@ class Settings(BaseSettings):
     quiet_hours_end: str = "08:00"
     checkin_tick_seconds: float = Field(default=30.0, gt=0)
     # The self-healing sweep that plans a due row for every active patient without one
-    # (after enrolment or resume) reads every patient: at most this often, not every tick.
-    planning_sweep_seconds: float = Field(default=60.0, ge=0)
+    # (after enrolment or resume) reads every patient: at most this often (0 = every
+    # check-in tick). Worth setting when the tick is much shorter than the default.
+    planning_sweep_seconds: float = Field(default=0.0, ge=0)
     # Routine messages per second per channel (0 = unlimited); pages are never held.
     sms_rate_per_second: float = Field(default=10.0, ge=0)
     telegram_rate_per_second: float = Field(default=25.0, ge=0)

@@ -99,6 +99,9 @@ def worker_env(database_url: str, fake: FakeTwilio, fake_url: str, **extra: str)
         "QUIET_HOURS_START": "00:00",
         "QUIET_HOURS_END": "00:00",
         "SMS_RATE_PER_SECOND": "0",
+        # Ticks every half second for a short lag, but the whole-clinic planning sweep
+        # only as often as at the default 30 s tick.
+        "PLANNING_SWEEP_SECONDS": "30",
         "LOG_FORMAT": "json",
         **extra,
     }

@@ -3,7 +3,7 @@
 Every row carries its precedence from its kind (post-infusion, then daily, then
 questionnaires), whichever path inserted it; the claim reads rows in that order.
 The sweep that plans a newly enrolled patient's first check-in reads every
-patient, so it runs at most once a minute rather than on every tick.
+patient; with PLANNING_SWEEP_SECONDS set it runs at most that often, not every tick.
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.bootstrap import Services
+from bot.bootstrap import Services, build_services
 from bot.clock import ManualClock
+from bot.config import Settings
 from bot.scheduler import tick_checkins
 from storage.models import ScheduledCheckin
 from tests.builders import add_infusion, enroll_patient
@@ -46,8 +47,18 @@ async def test_each_planned_check_in_carries_the_precedence_of_its_kind(
 
 
 async def test_a_patient_enrolled_between_sweeps_is_planned_within_a_minute(
-    services: Services, clock: ManualClock
+    settings: Settings, clock: ManualClock
 ) -> None:
+    services = build_services(
+        settings.model_copy(update={"planning_sweep_seconds": 60}), clock=clock
+    )
+    try:
+        await _first_plan_waits_for_the_next_sweep(services, clock)
+    finally:
+        await services.close()
+
+
+async def _first_plan_waits_for_the_next_sweep(services: Services, clock: ManualClock) -> None:
     clock.now = datetime(2026, 11, 27, 10, 0, tzinfo=NY)
     await tick_checkins(services)  # the first tick sweeps: nobody enrolled yet
     await enroll_patient(services)

@@ -100,7 +100,7 @@ def test_three_workers_send_each_check_in_once_even_when_one_is_killed_mid_batch
 
     killed_log = (tmp_path / "worker0.log").read_text()
     assert workers[0].returncode == -signal.SIGKILL
-    assert '"checkin_dispatched"' in killed_log  # it was working when it was killed
+    assert '"checkins_dispatched"' in killed_log  # it was working when it was killed
     texts = Counter(m.to for m in fake_twilio.sent)
     assert set(texts) == {phone(i) for i in range(ROWS)}  # every check-in arrived...
     assert [to for to, n in texts.items() if n > 1] == []  # ...and none twice
