@@ -43,7 +43,9 @@ async def tick_safety(services: Services) -> int:
     return moved
 
 
-DISPATCH_BATCH = 250
+# A batch holds its patients' rows locked until it commits, and a patient's inbound
+# message (screened at once) waits for that lock: kept small so a page never waits long.
+DISPATCH_BATCH = 100
 
 
 SWEPT_AT = "planning_swept_at"

@@ -27,12 +27,19 @@ class OutboundMessage:
 
 
 class SendError(Exception):
-    """A provider refused or failed a send."""
+    """A provider refused or failed a send.
 
-    def __init__(self, reason: str, *, retry_after: float | None = None) -> None:
+    `maybe_sent`: the request reached the provider but its answer did not come back
+    (a read timeout), so the message may have gone out; ask before sending it again.
+    """
+
+    def __init__(
+        self, reason: str, *, retry_after: float | None = None, maybe_sent: bool = False
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.retry_after = retry_after
+        self.maybe_sent = maybe_sent
 
 
 class TransientSendError(SendError):

@@ -43,6 +43,10 @@ _last_response: contextvars.ContextVar[Response | None] = contextvars.ContextVar
 
 # What a lost connection looks like from aiohttp: worth retrying.
 UNREACHABLE = (aiohttp.ClientError, TimeoutError)
+# A timeout while connecting: the request never left (aiohttp 3.10 and later say so).
+NOT_CONNECTED: tuple[type[BaseException], ...] = tuple(
+    error for error in (getattr(aiohttp, "ConnectionTimeoutError", None),) if error is not None
+)
 
 
 @functools.lru_cache(maxsize=16)
@@ -172,7 +176,11 @@ class TwilioSender:
                 f"twilio http {exc.status} code {exc.code}", code=exc.code
             ) from exc
         except UNREACHABLE as exc:
-            raise TransientSendError(f"twilio unreachable: {type(exc).__name__}") from exc
+            # A timeout after connecting: Twilio may have taken the message.
+            maybe_sent = isinstance(exc, TimeoutError) and not isinstance(exc, NOT_CONNECTED)
+            raise TransientSendError(
+                f"twilio unreachable: {type(exc).__name__}", maybe_sent=maybe_sent
+            ) from exc
 
     async def find_sent(self, message: OutboundMessage, *, since: datetime) -> str | None:
         """The sid of `message` if Twilio accepted it since `since` (a send whose outcome

@@ -269,6 +269,10 @@ class OutboxWorker:
             values["status"] = OutboxStatus.FAILED
         else:
             values["next_attempt_at"] = now + timedelta(seconds=self._backoff(attempts, exc))
+            if exc.maybe_sent:
+                # Leave a lease that has run out, as a worker that died mid-send would:
+                # whichever worker retries it asks the provider first (`_claim`).
+                values["claimed_until"] = now
         async with self._sessions() as session, session.begin():
             await session.execute(update(OutboxItem).where(OutboxItem.id == item.id).values(values))
             session.add(

@@ -1,8 +1,9 @@
-"""A send whose outcome was lost (the process died after Twilio accepted it) is not
-texted twice: once its lease runs out, the next worker asks Twilio before resending."""
+"""A send whose outcome was lost (the process died after Twilio accepted it, or Twilio's
+answer timed out) is not texted twice: the next attempt asks Twilio before resending."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -13,7 +14,7 @@ from bot.clock import ManualClock
 from bot.outbox import enqueue
 from storage.models import DeliveryAttempt, OutboxItem, Priority
 from tests.builders import PATIENT_PHONE
-from tests.fakes.twilio_api import FakeTwilio
+from tests.fakes.twilio_api import FakeTwilio, Fault
 
 BODY = "Hi Alex, how is your mood today from 0 (worst) to 10 (best)?"
 
@@ -85,3 +86,51 @@ async def test_an_ordinary_send_does_not_ask_twilio_first(
         )
     await services.outbox.drain()
     assert (fake_twilio.to(PATIENT_PHONE), fake_twilio.lookups) == ([BODY], 0)
+
+
+async def test_a_send_that_timed_out_after_twilio_took_it_is_not_sent_twice(
+    services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    # Twilio takes the message but answers after the client's 2 s timeout.
+    fake_twilio.fail_next(Fault(201, delay=2.5))
+    async with services.sessions() as session, session.begin():
+        await enqueue(
+            session, key="k", channel="sms", address=PATIENT_PHONE, body=BODY, now=services.clock()
+        )
+    await services.outbox.drain()
+    await _settled(fake_twilio)  # the fake finishes taking it after the client gave up
+    [taken] = fake_twilio.sent
+
+    clock.advance(seconds=10)  # past the retry's backoff
+    await services.outbox.drain()
+
+    assert fake_twilio.to(PATIENT_PHONE) == [BODY]  # one text, not two
+    assert fake_twilio.lookups == 1
+    assert await outcome(services) == ("sent", taken.sid, ["retry", "sent"])
+
+
+async def test_a_send_that_timed_out_before_twilio_took_it_is_sent_on_retry(
+    services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    fake_twilio.fail_next(Fault(500, delay=2.5))  # too slow, and refused after all
+    async with services.sessions() as session, session.begin():
+        await enqueue(
+            session, key="k", channel="sms", address=PATIENT_PHONE, body=BODY, now=services.clock()
+        )
+    await services.outbox.drain()
+    await _settled(fake_twilio)
+    assert fake_twilio.sent == []
+
+    clock.advance(seconds=10)
+    await services.outbox.drain()
+
+    assert fake_twilio.to(PATIENT_PHONE) == [BODY]
+    assert fake_twilio.lookups == 1
+    status, provider_id, attempts = await outcome(services)
+    assert (status, attempts) == ("sent", ["retry", "sent"])
+    assert provider_id == fake_twilio.sent[0].sid
+
+
+async def _settled(fake_twilio: FakeTwilio) -> None:
+    """Wait out the fake's slow answer (2.5 s, begun before the client's 2 s timeout)."""
+    await asyncio.sleep(0.7)
