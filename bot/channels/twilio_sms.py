@@ -32,8 +32,9 @@ OPTED_OUT = 21610
 PERMANENT_CODES = {21211, 21408, 21610, 21612, 21614}
 # Messages to one number looked at when checking whether a lost send went out.
 RECONCILE_LOOKBACK = 20
-# Connections kept open to Twilio, per process: the outbox's concurrency, with room.
-POOL_SIZE = 32
+# Connections kept open to Twilio, per sender and process: the outbox's two lanes of 16
+# concurrent sends each, with room for a look-up.
+POOL_SIZE = 40
 
 # The last response seen by the running task: a 429's Retry-After is read from it.
 # A context variable, so concurrent sends never read each other's headers.
