@@ -42,12 +42,18 @@ ANALYZE_EVERY = 10
 BASE = os.environ.get("TEST_POSTGRES_URL", "postgresql+asyncpg://postgres@127.0.0.1:5432/test")
 
 
-async def admin(statement: str) -> None:
+async def admin(statement: str, database: str | None = None) -> object:
+    """Run one statement outside a transaction on the server (or one bench database);
+    return its first value, if it returns rows."""
     url = make_url(BASE).set(drivername="postgresql+asyncpg")
+    if database is not None:
+        url = url.set(database=database)
     engine = make_engine(url.render_as_string(hide_password=False), isolation_level="AUTOCOMMIT")
     async with engine.connect() as conn:
-        await conn.execute(text(statement))
+        result = await conn.execute(text(statement))
+        value = result.scalar() if result.returns_rows else None
     await engine.dispose()
+    return value
 
 
 async def seed(url: str, rows: int, due: datetime) -> None:
@@ -57,25 +63,7 @@ async def seed(url: str, rows: int, due: datetime) -> None:
     await engine.dispose()
 
 
-async def analyze(url: str) -> None:
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(text("ANALYZE"))
-    await engine.dispose()
-
-
-async def autovacuum_is_off() -> bool:
-    engine = make_engine(BASE)
-    async with engine.connect() as conn:
-        setting = await conn.scalar(text("SHOW autovacuum"))
-    await engine.dispose()
-    return setting == "off"
-
-
-def run(rows: int, workers: int, fake: FakeTwilio, fake_url: str) -> None:
-    autovacuum_off = asyncio.run(autovacuum_is_off())
-    if autovacuum_off:
-        print(f"  (autovacuum is off here: the bench runs ANALYZE every {ANALYZE_EVERY} s)")
+def run(rows: int, workers: int, fake: FakeTwilio, fake_url: str, autovacuum_off: bool) -> None:
     name = f"checkin_dispatch_{uuid.uuid4().hex[:6]}"
     asyncio.run(admin(f'CREATE DATABASE "{name}"'))
     url = make_url(BASE).set(drivername="postgresql+asyncpg", database=name)
@@ -92,7 +80,7 @@ def run(rows: int, workers: int, fake: FakeTwilio, fake_url: str) -> None:
         while len(fake.sent) < rows and time.monotonic() < deadline:
             time.sleep(0.2)
             if autovacuum_off and time.monotonic() - analysed > ANALYZE_EVERY:
-                asyncio.run(analyze(url_text))
+                asyncio.run(admin("ANALYZE", database=name))
                 analysed = time.monotonic()
         time.sleep(2)  # give any duplicate a chance to show up
     finally:
@@ -129,11 +117,14 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 3])
     args = parser.parse_args()
+    autovacuum_off = asyncio.run(admin("SHOW autovacuum")) == "off"
+    if autovacuum_off:
+        print(f"(autovacuum is off here: the bench runs ANALYZE every {ANALYZE_EVERY} s)")
     fake = FakeTwilio()
     server = BackgroundServer(fake.app()).start()
     try:
         for workers in args.workers:
-            run(args.rows, workers, fake, server.url)
+            run(args.rows, workers, fake, server.url, autovacuum_off)
     finally:
         server.stop()
 

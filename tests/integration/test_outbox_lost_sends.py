@@ -38,6 +38,13 @@ async def a_send_that_died_mid_flight(services: Services, *, reached_twilio: boo
         await services.senders["sms"].send(OutboundMessage("sms", PATIENT_PHONE, BODY, "lost-send"))
 
 
+async def queue_question(services: Services) -> None:
+    async with services.sessions() as session, session.begin():
+        await enqueue(
+            session, key="k", channel="sms", address=PATIENT_PHONE, body=BODY, now=services.clock()
+        )
+
+
 async def outcome(services: Services) -> tuple[str, str | None, list[str]]:
     async with services.sessions() as session:
         item = await session.scalar(select(OutboxItem))
@@ -80,10 +87,7 @@ async def test_a_lost_send_that_never_reached_twilio_is_sent_once(
 async def test_an_ordinary_send_does_not_ask_twilio_first(
     services: Services, fake_twilio: FakeTwilio
 ) -> None:
-    async with services.sessions() as session, session.begin():
-        await enqueue(
-            session, key="k", channel="sms", address=PATIENT_PHONE, body=BODY, now=services.clock()
-        )
+    await queue_question(services)
     await services.outbox.drain()
     assert (fake_twilio.to(PATIENT_PHONE), fake_twilio.lookups) == ([BODY], 0)
 
@@ -93,12 +97,9 @@ async def test_a_send_that_timed_out_after_twilio_took_it_is_not_sent_twice(
 ) -> None:
     # Twilio takes the message but answers after the client's 2 s timeout.
     fake_twilio.fail_next(Fault(201, delay=2.5))
-    async with services.sessions() as session, session.begin():
-        await enqueue(
-            session, key="k", channel="sms", address=PATIENT_PHONE, body=BODY, now=services.clock()
-        )
+    await queue_question(services)
     await services.outbox.drain()
-    await _settled(fake_twilio)  # the fake finishes taking it after the client gave up
+    await _settled()  # the fake finishes taking it after the client gave up
     [taken] = fake_twilio.sent
 
     clock.advance(seconds=10)  # past the retry's backoff
@@ -113,12 +114,9 @@ async def test_a_send_that_timed_out_before_twilio_took_it_is_sent_on_retry(
     services: Services, fake_twilio: FakeTwilio, clock: ManualClock
 ) -> None:
     fake_twilio.fail_next(Fault(500, delay=2.5))  # too slow, and refused after all
-    async with services.sessions() as session, session.begin():
-        await enqueue(
-            session, key="k", channel="sms", address=PATIENT_PHONE, body=BODY, now=services.clock()
-        )
+    await queue_question(services)
     await services.outbox.drain()
-    await _settled(fake_twilio)
+    await _settled()
     assert fake_twilio.sent == []
 
     clock.advance(seconds=10)
@@ -131,6 +129,6 @@ async def test_a_send_that_timed_out_before_twilio_took_it_is_sent_on_retry(
     assert provider_id == fake_twilio.sent[0].sid
 
 
-async def _settled(fake_twilio: FakeTwilio) -> None:
+async def _settled() -> None:
     """Wait out the fake's slow answer (2.5 s, begun before the client's 2 s timeout)."""
     await asyncio.sleep(0.7)
