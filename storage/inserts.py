@@ -34,9 +34,13 @@ async def insert_ignoring_conflict(
 async def insert_many_ignoring_conflict(
     session: AsyncSession, model: type[Base], rows: list[dict[str, Any]], conflict_on: list[str]
 ) -> None:
-    """Insert many rows in one round trip, skipping any that would conflict."""
+    """Insert many rows in one round trip, skipping any that would conflict.
+
+    Every row names the same columns. The statement is built on the table, not the
+    mapped class: Core's executemany, without the ORM's bulk machinery, which cost
+    more than the round trip for a dispatch batch."""
     if not rows:
         return
     insert = postgresql.insert if on_postgres(session) else sqlite.insert
-    statement = insert(model).on_conflict_do_nothing(index_elements=conflict_on)
+    statement = insert(model.__table__).on_conflict_do_nothing(index_elements=conflict_on)
     await session.execute(statement, rows)

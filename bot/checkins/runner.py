@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
@@ -105,6 +105,7 @@ async def start_flow(
         previous=await active_session(session, patient),
         context=await context_for(session, services, patient),
     )
+    session.add(opened.flow_session)
     await session.flush()
     await announce(session, services, opened, now=now)
     return opened.flow_session
@@ -138,7 +139,8 @@ def open_flow(
     previous: FlowSession | None,
     context: flows.Context,
 ) -> OpenedFlow:
-    """Run the engine's start and add the row; the caller flushes (one flush per batch)."""
+    """Run the engine's start and build the conversation's row, every column set; the
+    caller adds it to the session, or inserts a batch's at once (`insert_conversations`)."""
     if previous is not None:
         previous.status = FlowSessionStatus.ABANDONED
         previous.updated_at = now
@@ -150,13 +152,32 @@ def open_flow(
         flow_version=flow.version,
         flow_snapshot=_stored_snapshot(flow),
         state={},
+        status=FlowSessionStatus.ACTIVE,
         started_at=now,
         created_at=now,
         scheduled_checkin_id=scheduled.id if scheduled else None,
     )
     _save(fs, turn.state, now)
-    session.add(fs)
     return OpenedFlow(patient, fs, list(turn.events), scheduled)
+
+
+# What `open_flow` sets: a batch of new conversations is inserted with exactly these.
+_CONVERSATION_COLUMNS = tuple(c.key for c in FlowSession.__table__.columns if c.key != "id")
+
+
+async def insert_conversations(session: AsyncSession, started: list[FlowSession]) -> None:
+    """Insert a batch of new conversations (from `open_flow`) in one statement and give
+    each its id. A Core INSERT ... RETURNING: the ORM's unit of work cost more than the
+    round trip for a dispatch batch. The objects stay outside the session."""
+    if not started:
+        return
+    table = FlowSession.__table__
+    ids = await session.scalars(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True),
+        [{key: getattr(fs, key) for key in _CONVERSATION_COLUMNS} for fs in started],
+    )
+    for fs, new_id in zip(started, ids.all(), strict=True):
+        fs.id = new_id
 
 
 async def announce(

@@ -28,7 +28,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
 from bot.bootstrap import Services
-from bot.checkins.runner import MID_CONVERSATION, OpenedFlow, announce, flow_context, open_flow
+from bot.checkins.runner import (
+    MID_CONVERSATION,
+    OpenedFlow,
+    announce,
+    flow_context,
+    insert_conversations,
+    open_flow,
+)
 from bot.logs import log
 from bot.outbox.queue import enqueue_many
 from bot.scheduling._batch import Batch, OpenConversation, load_batch
@@ -147,7 +154,7 @@ async def dispatch_due(
         # Started check-ins are counted once per batch below; anything else is news.
         outcome = log.debug if row.status == CheckinStatus.SENT else log.info
         outcome("checkin_dispatched", checkin=row.id, kind=row.kind, status=row.status)
-    await session.flush()  # every conversation of the batch in one INSERT
+    await insert_conversations(session, [flow.flow_session for flow in opened])
     queued: list[dict[str, Any]] = []
     for flow in opened:
         await announce(session, services, flow, now=now, queued=queued)
