@@ -8,7 +8,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.db import on_postgres
-from storage.models import Base
+from storage.models import Base, table_of
 
 
 async def insert_ignoring_conflict(
@@ -42,5 +42,5 @@ async def insert_many_ignoring_conflict(
     if not rows:
         return
     insert = postgresql.insert if on_postgres(session) else sqlite.insert
-    statement = insert(model.__table__).on_conflict_do_nothing(index_elements=conflict_on)
+    statement = insert(table_of(model)).on_conflict_do_nothing(index_elements=conflict_on)
     await session.execute(statement, rows)

@@ -24,6 +24,7 @@ from storage.models import (
     Message,
     Patient,
     ScheduledCheckin,
+    table_of,
 )
 
 # A due check-in held back because the patient is in another conversation.
@@ -162,7 +163,7 @@ def open_flow(
 
 
 # What `open_flow` sets: a batch of new conversations is inserted with exactly these.
-_CONVERSATION_COLUMNS = tuple(c.key for c in FlowSession.__table__.columns if c.key != "id")
+_CONVERSATION_COLUMNS = tuple(c.key for c in table_of(FlowSession).columns if c.key != "id")
 
 
 async def insert_conversations(session: AsyncSession, started: list[FlowSession]) -> None:
@@ -171,7 +172,7 @@ async def insert_conversations(session: AsyncSession, started: list[FlowSession]
     round trip for a dispatch batch. The objects stay outside the session."""
     if not started:
         return
-    table = FlowSession.__table__
+    table = table_of(FlowSession)
     ids = await session.scalars(
         insert(table).returning(table.c.id, sort_by_parameter_order=True),
         [{key: getattr(fs, key) for key in _CONVERSATION_COLUMNS} for fs in started],

@@ -24,7 +24,14 @@ from bot.logs import log
 from bot.outbox.ratelimit import RateLimit
 from bot.phones import mask
 from storage.db import on_postgres
-from storage.models import DeliveryAttempt, Message, OutboxItem, OutboxStatus, Priority
+from storage.models import (
+    DeliveryAttempt,
+    Message,
+    OutboxItem,
+    OutboxStatus,
+    Priority,
+    table_of,
+)
 
 # Called in the failing item's transaction when it fails for good (a refused
 # send, or retries used up): a page falls back to another channel, a blocked
@@ -32,7 +39,7 @@ from storage.models import DeliveryAttempt, Message, OutboxItem, OutboxStatus, P
 # Clocks differ between us and the provider: look this much further back for a lost send.
 RECONCILE_MARGIN = timedelta(minutes=5)
 
-_OUTBOX = OutboxItem.__table__
+_OUTBOX = table_of(OutboxItem)
 _MARK_SENT = (
     update(_OUTBOX)
     .where(_OUTBOX.c.id == bindparam("item_id"))
@@ -237,14 +244,14 @@ class OutboxWorker:
                 ],
             )
             await session.execute(
-                insert(DeliveryAttempt.__table__),
+                insert(table_of(DeliveryAttempt)),
                 [
                     {"outbox_item_id": item.id, "at": now, "outcome": "sent", "error": None}
                     for item, _ in sent
                 ],
             )
             await session.execute(
-                insert(Message.__table__),
+                insert(table_of(Message)),
                 [
                     {
                         "direction": "out",

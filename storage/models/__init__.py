@@ -1,7 +1,7 @@
 """The database schema. Alembic owns it; these classes describe it."""
 
 from storage.models.audit import AuditEvent
-from storage.models.base import Base, utcnow
+from storage.models.base import Base, table_of, utcnow
 from storage.models.checkins import (
     Answer,
     CheckinStatus,
@@ -61,5 +61,6 @@ __all__ = [
     "StaffUser",
     "TelegramLinkCode",
     "precedence_of",
+    "table_of",
     "utcnow",
 ]
