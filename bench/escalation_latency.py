@@ -37,6 +37,7 @@ sys.path.insert(0, str(ROOT))
 
 from tests.fakes.server import BackgroundServer  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
+from tests.workers import ON_CALL, seed_on_call  # noqa: E402
 
 BENIGN = [
     "mood is a 6 today",
@@ -45,7 +46,7 @@ BENIGN = [
     "feeling better than last week",
     "7/10, thanks",
 ]
-PRIMARY = "+14152009999"
+PRIMARY = ON_CALL
 
 
 def free_port() -> int:
@@ -88,20 +89,8 @@ async def seed(url: str, patients: int) -> None:
     from storage.db import make_engine
 
     engine = make_engine(url)
+    await seed_on_call(engine, PRIMARY)
     async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO clinicians (name, phone, active, created_at) "
-                "VALUES ('Bench Primary', :phone, true, CURRENT_TIMESTAMP)"
-            ),
-            {"phone": PRIMARY},
-        )
-        await conn.execute(
-            text(
-                "INSERT INTO oncall_shifts (role, clinician_id, starts_at, created_at) "
-                "VALUES ('primary', 1, '2000-01-01 00:00:00', CURRENT_TIMESTAMP)"
-            )
-        )
         await conn.execute(
             text(
                 "INSERT INTO patients (name, phone, channel, timezone, checkin_time, language, "

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     # (after enrolment or resume) reads every patient: at most this often (0 = every
     # check-in tick). Worth setting when the tick is much shorter than the default.
     planning_sweep_seconds: float = Field(default=0.0, ge=0)
+    # Due check-ins started per transaction. A batch holds its patients' rows until it
+    # commits, and a patient who writes meanwhile waits for that lock before screening:
+    # larger batches send a clinic's 09:00 check-ins faster, and can keep that patient
+    # waiting longer (see bench/dispatch.py --probes).
+    dispatch_batch_size: int = Field(default=100, ge=1, le=1000)
     # Routine messages per second per channel (0 = unlimited); pages are never held.
     sms_rate_per_second: float = Field(default=10.0, ge=0)
     telegram_rate_per_second: float = Field(default=25.0, ge=0)

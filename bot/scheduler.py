@@ -43,11 +43,6 @@ async def tick_safety(services: Services) -> int:
     return moved
 
 
-# A batch holds its patients' rows locked until it commits, and a patient's inbound
-# message (screened at once) waits for that lock: kept small so a page never waits long.
-DISPATCH_BATCH = 100
-
-
 SWEPT_AT = "planning_swept_at"
 
 
@@ -65,6 +60,7 @@ async def tick_checkins(services: Services) -> int:
     """Plan missing daily rows, start due check-ins, send reminders, expire silence."""
     now = services.clock()
     quiet = QuietHours(*services.settings.quiet_hours)
+    size = services.settings.dispatch_batch_size
     handled = 0
     # Conversations first: one that ends now releases the check-ins waiting for it.
     async with services.sessions() as session, session.begin():
@@ -76,13 +72,11 @@ async def tick_checkins(services: Services) -> int:
         services.extras[SWEPT_AT] = now
     while True:  # one transaction per batch, so a crash loses at most one batch's work
         async with services.sessions() as session, session.begin():
-            batch = await dispatch_due(
-                session, services, now=now, quiet=quiet, limit=DISPATCH_BATCH
-            )
+            batch = await dispatch_due(session, services, now=now, quiet=quiet, limit=size)
         handled += batch
         if batch:
             services.outbox.wake()
-        if batch < DISPATCH_BATCH:
+        if batch < size:
             break
     if handled:
         services.outbox.wake()

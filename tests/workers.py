@@ -84,6 +84,29 @@ async def seed_due_checkins(engine: AsyncEngine, rows: int, due: datetime) -> No
         await conn.execute(text("ANALYZE"))
 
 
+ON_CALL = "+14152009999"
+
+
+async def seed_on_call(engine: AsyncEngine, phone: str = ON_CALL) -> None:
+    """One clinician, on call as primary since long ago: whom a risky message pages."""
+    async with engine.begin() as conn:
+        await conn.execute(
+            text(
+                "INSERT INTO clinicians (name, phone, active, created_at) "
+                "VALUES ('Bench Primary', :phone, true, CURRENT_TIMESTAMP)"
+            ),
+            {"phone": phone},
+        )
+        await conn.execute(
+            text(
+                "INSERT INTO oncall_shifts (role, clinician_id, starts_at, created_at) "
+                "SELECT 'primary', id, '2000-01-01 00:00:00', CURRENT_TIMESTAMP "
+                "FROM clinicians WHERE phone = :phone"
+            ),
+            {"phone": phone},
+        )
+
+
 def worker_env(database_url: str, fake: FakeTwilio, fake_url: str, **extra: str) -> dict[str, str]:
     """A worker's environment: quiet hours off (the run may be at any hour), no send-rate
     cap (the dispatcher is measured, not the carrier), the fake Twilio API."""

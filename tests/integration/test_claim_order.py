@@ -4,6 +4,8 @@ Every row carries its precedence from its kind (post-infusion, then daily, then
 questionnaires), whichever path inserted it; the claim reads rows in that order.
 The sweep that plans a newly enrolled patient's first check-in reads every
 patient; with PLANNING_SWEEP_SECONDS set it runs at most that often, not every tick.
+DISPATCH_BATCH_SIZE sets how many due check-ins one transaction starts; a tick
+starts every due one, batch after batch.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from bot.config import Settings
 from bot.scheduler import tick_checkins
 from storage.models import ScheduledCheckin
 from tests.builders import add_infusion, enroll_patient
+from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.patient_days import NY
 
 
@@ -74,3 +77,25 @@ async def _first_plan_waits_for_the_next_sweep(services: Services, clock: Manual
         ("cadence", "phq9"),
         ("daily", "daily"),
     ]
+
+
+async def test_one_tick_starts_every_due_check_in_whatever_the_batch_size(
+    settings: Settings, clock: ManualClock, fake_twilio: FakeTwilio
+) -> None:
+    services = build_services(settings.model_copy(update={"dispatch_batch_size": 2}), clock=clock)
+    try:
+        clock.now = datetime(2026, 11, 27, 10, 0, tzinfo=NY)
+        phones = [f"+1415555{n:04d}" for n in range(5)]
+        for n, phone in enumerate(phones):
+            await enroll_patient(services, name=f"Patient {n}", phone=phone)
+        await tick_checkins(services)  # plans tomorrow's 09:00 for all five
+
+        clock.now = datetime(2026, 11, 28, 9, 0, tzinfo=NY)
+        handled = await tick_checkins(services)  # three batches: 2, 2 and 1
+        await services.outbox.drain()
+    finally:
+        await services.close()
+
+    assert handled == 5
+    for phone in phones:
+        assert len(fake_twilio.to(phone)) == 1, phone

@@ -31,6 +31,11 @@ def test_half_the_twilio_credentials_are_refused() -> None:
         load_settings(_env_file=None, twilio_account_sid="AC1")
 
 
+def test_a_dispatch_batch_size_of_zero_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="DISPATCH_BATCH_SIZE"):
+        load_settings(_env_file=None, dispatch_batch_size=0)
+
+
 def test_no_credentials_means_the_sandbox_channel() -> None:
     settings = load_settings(_env_file=None)
     assert settings.sandbox_enabled
