@@ -37,8 +37,7 @@ async def insert_many_ignoring_conflict(
     """Insert many rows in one round trip, skipping any that would conflict.
 
     Every row names the same columns. The statement is built on the table, not the
-    mapped class: Core's executemany, without the ORM's bulk machinery, which cost
-    more than the round trip for a dispatch batch."""
+    mapped class: Core's executemany, without the ORM's bulk machinery on top."""
     if not rows:
         return
     insert = postgresql.insert if on_postgres(session) else sqlite.insert

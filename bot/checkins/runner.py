@@ -168,8 +168,8 @@ _CONVERSATION_COLUMNS = tuple(c.key for c in table_of(FlowSession).columns if c.
 
 async def insert_conversations(session: AsyncSession, started: list[FlowSession]) -> None:
     """Insert a batch of new conversations (from `open_flow`) in one statement and give
-    each its id. A Core INSERT ... RETURNING: the ORM's unit of work cost more than the
-    round trip for a dispatch batch. The objects stay outside the session."""
+    each its id: a Core INSERT ... RETURNING, without the unit of work's bookkeeping per
+    object. The objects stay outside the session."""
     if not started:
         return
     table = table_of(FlowSession)

@@ -228,8 +228,7 @@ class OutboxWorker:
         if not sent:
             return
         now = self._clock()
-        # Core statements on the tables: the ORM's bulk machinery cost more than the
-        # round trips for a group of a hundred texts.
+        # Core statements on the tables, without the ORM's bulk machinery on top.
         async with self._sessions() as session, session.begin():
             await session.execute(
                 _MARK_SENT,
