@@ -50,7 +50,8 @@ class Priority:
 
 class OutboxItem(CreatedAt, Base):
     __tablename__ = "outbox_items"
-    __table_args__ = (Index("ix_outbox_due", "status", "priority", "next_attempt_at"),)
+    # The claim's order (`OutboxWorker._claim`): one short index read per batch.
+    __table_args__ = (Index("ix_outbox_claim", "status", "priority", "next_attempt_at", "id"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)
