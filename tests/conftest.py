@@ -4,6 +4,7 @@ set), the fake Twilio API on loopback, and the service built by its own composit
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import shutil
 import uuid
@@ -53,27 +54,49 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
+async def _admin(statement: str) -> None:
+    assert POSTGRES_URL
+    engine = make_engine(_asyncpg_url(POSTGRES_URL), isolation_level="AUTOCOMMIT")
+    try:
+        async with engine.connect() as conn:
+            await conn.execute(text(statement))
+    finally:
+        await engine.dispose()
+
+
+@contextlib.contextmanager
+def _new_postgres_database() -> Iterator[str]:
+    """A database of its own on the test server, dropped afterwards."""
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need TEST_POSTGRES_URL (CI sets it)")
+    name = f"checkin_test_{uuid.uuid4().hex[:8]}"
+    asyncio.run(_admin(f'CREATE DATABASE "{name}"'))
+    try:
+        yield (
+            make_url(_asyncpg_url(POSTGRES_URL))
+            .set(database=name)
+            .render_as_string(hide_password=False)
+        )
+    finally:
+        asyncio.run(_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
 @pytest.fixture(scope="session")
 def postgres_database() -> Iterator[str]:
     """A fresh PostgreSQL database for this run, migrated once and dropped at the end."""
-    if not POSTGRES_URL:
-        pytest.skip("PostgreSQL tests need TEST_POSTGRES_URL (CI sets it)")
-    admin_url = _asyncpg_url(POSTGRES_URL)
-    name = f"checkin_test_{uuid.uuid4().hex[:8]}"
+    with _new_postgres_database() as url:
+        asyncio.run(_migrate(url))
+        yield url
 
-    async def admin(statement: str) -> None:
-        engine = make_engine(admin_url, isolation_level="AUTOCOMMIT")
-        try:
-            async with engine.connect() as conn:
-                await conn.execute(text(statement))
-        finally:
-            await engine.dispose()
 
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
-    asyncio.run(_migrate(url))
-    yield url
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A database with no tables yet, for tests that run the migrations themselves."""
+    if request.param == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    with _new_postgres_database() as url:
+        yield url
 
 
 async def _truncate_postgres(url: str) -> None:
