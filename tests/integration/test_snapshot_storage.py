@@ -19,6 +19,7 @@ from bot.scheduler import tick_checkins
 from storage.db import on_postgres
 from storage.models import FlowSession
 from tests.builders import enroll_patient
+from tests.integration.test_migrations import LZ4_AVAILABLE
 
 
 async def test_a_started_check_in_keeps_its_definition_compressed_with_lz4(
@@ -27,12 +28,7 @@ async def test_a_started_check_in_keeps_its_definition_compressed_with_lz4(
     async with services.sessions() as session:
         if not on_postgres(session):
             pytest.skip("SQLite keeps the text as it is")
-        available = await session.scalar(
-            text(
-                "SELECT 1 FROM pg_settings WHERE name = 'default_toast_compression' "
-                "AND 'lz4' = ANY (enumvals)"
-            )
-        )
+        available = await session.scalar(text(LZ4_AVAILABLE))
     if available is None:
         pytest.skip("this PostgreSQL was built without lz4")
     clock.now = datetime(2026, 11, 27, 15, 0, tzinfo=UTC)
