@@ -1,253 +1,280 @@
-"""Print how the screener does on our clinic set and on the public text sets.
+"""Print how the screener does, set by set, as `make run` installs it: `make screening-report`.
 
-    .venv/bin/python bench/screening_report.py [--rules-only]
+    .venv/bin/python bench/screening_report.py [--quick]
 
-For tests/safety/clinic_messages.csv: per category, n and recall (risk categories: share
-flagged check or urgent) or false-positive rate (benign categories: share flagged), through
-every installed layer. For each public set in ../shared/datasets/ (skipped with a note when
-absent): n, recall and false-positive rate counting check or urgent as flagged, and again
-counting urgent only.
+Sets, each labelled with what the model was fitted or tuned on:
 
-When the semantic tier is installed (pip install '.[semantic]', see semantic.py), a table
-of rules alone against rules + semantic on every set, with the halves apart: the tier's
-NEAREST, FLOOR and THRESHOLD were chosen on the development halves of si_tweets_short.csv
-and of the clinic set (``dev_half``), and benign exemplars were added after clinic-set
-false alarms from both halves, so only the tweets' held-out half and the other public sets
-are unseen. Then what the tier costs: load time, resident memory, latency per message. The
-9,119-message set takes several minutes through the model; --rules-only skips the tier.
+1. the frozen test split (``data/screening/frozen_test``), written apart and never tuned
+   on: per category, recall (risk: check or urgent) or false-alarm rate (benign: check or
+   urgent; review counted apart), urgent share where a page is expected, review share where
+   review is expected; per language; rules alone beside rules + model; the same with the
+   messages that also occur word for word in the training files left out;
+2. the public sets in ``../shared/datasets`` (skipped when absent): the held-out half that
+   training never saw, and the half it was trained on, apart;
+3. the development split the thresholds were calibrated on (tuned: not a result);
+4. the training messages the model was fitted on (fitted: shows over-fitting by contrast);
+5. a threshold sweep of the check threshold on the development split and on the frozen
+   split (the shipped one was chosen on the development split);
+6. cost on one core: model load time, resident memory, latency p50/p99 for a 160-character
+   and a 4,096-character message.
 
-Then rules-layer latency per message (p50, p99) and messages per second for each set.
-
-A report, not a test: it asserts nothing and its timings depend on the machine.
+``--quick`` skips the public sets' trained halves and the fitted training set. A report,
+not a test: it asserts nothing.
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
+import os
 import statistics
 import sys
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bot.safety import semantic  # noqa: E402
-from bot.safety.screening import Level, rules_layer, semantic_layer  # noqa: E402
+from bot.safety import model_tier  # noqa: E402
+from bot.safety.risk_model import RiskModel, Thresholds, decide  # noqa: E402
+from bot.safety.screening import rules_layer  # noqa: E402
+from training import screening_data as data  # noqa: E402
 
-CLINIC_SET = REPO / "tests" / "safety" / "clinic_messages.csv"
-DATASETS = REPO.parent / "shared" / "datasets"
-
-
-@dataclass(frozen=True)
-class PublicSet:
-    text_column: str
-    label_column: str
-    is_risk: Callable[[str], bool]
-
-
-PUBLIC_SETS = {
-    "si_tweets_short.csv": PublicSet("Tweet", "Suicide", lambda v: v.startswith("Potential")),
-    "si_tweets_9k.csv": PublicSet("tweet", "intention", lambda v: v.strip() == "1"),
-    "si_reddit_237.csv": PublicSet("text", "class", lambda v: v.strip() == "suicide"),
-}
+RANK = {level: i for i, level in enumerate(data.LEVELS)}
+FLAGGED = ("check", "urgent")
+PAGE_EXPECTED = {"direct_ideation", "plan_means"}
 
 
 @dataclass
-class Measured:
-    """One set screened: labels, each layer's verdict, and each layer's time per message."""
+class Scored:
+    """One set: labels, the rules' level, and the model's windows (re-decided per sweep)."""
 
     texts: list[str]
-    risk: list[bool]
-    rules: list[Level]
-    rules_micros: list[float]
-    semantic: list[bool] | None = None
-    semantic_micros: list[float] | None = None
+    risky: list[bool]
+    categories: list[str]
+    expected: list[str]
+    langs: list[str]
+    rules: list[str]
+    windows: list[tuple[list[str], list[object]]]
 
-    def levels(self) -> list[Level]:
-        """What ``screen`` gives with every installed layer: semantic adds check only."""
-        if self.semantic is None:
-            return self.rules
-        bump = [Level.CHECK if hit else Level.NONE for hit in self.semantic]
-        return [
-            max(r, s, key=lambda level: level.rank) for r, s in zip(self.rules, bump, strict=True)
-        ]
-
-
-def dev_half(text: str) -> bool:
-    """The development half that the semantic tier was tuned on: a fixed hash of the text."""
-    return hashlib.sha256(text.encode()).digest()[0] % 2 == 0
+    def levels(self, thresholds: Thresholds, with_model: bool = True) -> list[str]:
+        out = []
+        for rule, (w, p) in zip(self.rules, self.windows, strict=True):
+            model = decide(w, p, thresholds).level if with_model else "none"  # type: ignore[arg-type]
+            out.append(data.LEVELS[max(RANK[rule], RANK[model])])
+        return out
 
 
-def measure(texts: list[str], risk: list[bool], with_semantic: bool) -> Measured:
-    result = Measured(texts, risk, [], [])
-    for text in texts:
-        start = time.perf_counter_ns()
-        result.rules.append(rules_layer(text).level)
-        result.rules_micros.append((time.perf_counter_ns() - start) / 1000)
-    if with_semantic:
-        result.semantic, result.semantic_micros = [], []
-        for text in texts:
-            start = time.perf_counter_ns()
-            result.semantic.append(semantic_layer(text).level is Level.CHECK)
-            result.semantic_micros.append((time.perf_counter_ns() - start) / 1000)
-    return result
+def score(model: RiskModel, texts: Sequence[str]) -> tuple[list[str], list[tuple]]:
+    rules = [rules_layer(t).level.value for t in texts]
+    return rules, [model.windows(t) for t in texts]
+
+
+def from_examples(model: RiskModel, examples: Sequence[data.Example]) -> Scored:
+    texts = [e.text for e in examples]
+    rules, windows = score(model, texts)
+    return Scored(
+        texts,
+        [e.risky for e in examples],
+        [e.category for e in examples],
+        [e.level for e in examples],
+        [e.lang for e in examples],
+        rules,
+        windows,
+    )
+
+
+def from_public(model: RiskModel, rows: Sequence[tuple[str, bool]]) -> Scored:
+    texts = [t for t, _ in rows]
+    rules, windows = score(model, texts)
+    n = len(texts)
+    return Scored(
+        texts, [r for _, r in rows], ["public"] * n, ["?"] * n, ["en"] * n, rules, windows
+    )
 
 
 def rate(hits: int, n: int) -> str:
-    return f"{hits / n:.3f} ({hits}/{n})" if n else "n/a"
+    return f"{hits / n:6.3f} ({hits}/{n})" if n else "   n/a"
 
 
-def latency_line(name: str, micros: list[float]) -> str:
-    cuts = statistics.quantiles(micros, n=100) if len(micros) > 1 else micros * 99
-    per_second = len(micros) / (sum(micros) / 1e6) if sum(micros) else float("inf")
+def summary(levels: list[str], s: Scored, keep: Callable[[int], bool] = lambda _: True) -> str:
+    idx = [i for i in range(len(levels)) if keep(i)]
+    risk = [i for i in idx if s.risky[i]]
+    benign = [i for i in idx if not s.risky[i]]
+    tp = sum(levels[i] in FLAGGED for i in risk)
+    fp = sum(levels[i] in FLAGGED for i in benign)
+    urgent_fp = sum(levels[i] == "urgent" for i in benign)
     return (
-        f"  {name:<22} p50 {cuts[49]:7.1f} us   p99 {cuts[98]:8.1f} us   {per_second:9,.0f} msg/s"
+        f"recall {rate(tp, len(risk))}   false alarms {rate(fp, len(benign))}"
+        f"   of which urgent {rate(urgent_fp, len(benign))}"
     )
 
 
-def read_clinic(with_semantic: bool) -> tuple[list[dict[str, str]], Measured]:
-    with CLINIC_SET.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    texts = [row["text"] for row in rows]
-    return rows, measure(texts, [row["label"] == "risk" for row in rows], with_semantic)
-
-
-def clinic_report(rows: list[dict[str, str]], measured: Measured) -> None:
-    levels = measured.levels()
-    by_category: dict[tuple[str, str], list[bool]] = defaultdict(list)
-    exact = 0
-    for row, level in zip(rows, levels, strict=True):
-        by_category[(row["label"], row["category"])].append(level is not Level.NONE)
-    for row, level in zip(rows, measured.rules, strict=True):
-        exact += level.value == row["expected_level"]
-    print(f"Clinic set ({CLINIC_SET.relative_to(REPO)}): {len(rows)} messages, {layer_names()}")
-    for label, what in (("risk", "recall"), ("benign", "false-positive rate")):
-        print(f"  {label} categories: {what}")
-        for (row_label, category), flags in sorted(by_category.items()):
-            if row_label == label:
-                print(f"    {category:<20} n={len(flags):<4} {rate(sum(flags), len(flags))}")
-        flags = [f for (lab, _), fs in by_category.items() if lab == label for f in fs]
-        print(f"    {'overall':<20} n={len(flags):<4} {rate(sum(flags), len(flags))}")
-    print(f"  expected_level matched exactly by the rules: {rate(exact, len(rows))}")
-
-
-def read_public(name: str, spec: PublicSet, with_semantic: bool) -> Measured:
-    with (DATASETS / name).open(encoding="utf-8", errors="replace", newline="") as handle:
-        rows = [r for r in csv.DictReader(handle) if r.get(spec.text_column)]
-    texts = [r[spec.text_column] for r in rows]
-    risk = [spec.is_risk(r[spec.label_column] or "") for r in rows]
-    return measure(texts, risk, with_semantic)
-
-
-def public_report(name: str, measured: Measured) -> None:
-    risk, levels = measured.risk, measured.levels()
-    positives, negatives = sum(risk), len(risk) - sum(risk)
-    print(f"{name}: n={len(risk)} (risk {positives}, not risk {negatives}), {layer_names()}")
-    flagged = [level is not Level.NONE for level in levels]
-    urgent = [level is Level.URGENT for level in levels]
-    for title, hits in (("check or urgent", flagged), ("urgent only", urgent)):
-        tp = sum(h and r for h, r in zip(hits, risk, strict=True))
-        fp = sum(h and not r for h, r in zip(hits, risk, strict=True))
-        print(f"  {title:<16} recall {rate(tp, positives)}   FPR {rate(fp, negatives)}")
-
-
-def layer_names() -> str:
-    return "rules + semantic" if semantic_on() else "rules only"
-
-
-def semantic_on() -> bool:
-    return semantic.available() and "--rules-only" not in sys.argv
-
-
-def compare_row(name: str, measured: Measured, keep: Callable[[str], bool]) -> str:
-    """Recall and FPR (check or urgent) of rules alone, then of rules + semantic."""
-    picked = [i for i, text in enumerate(measured.texts) if keep(text)]
-    risk = [measured.risk[i] for i in picked]
-    cells = [f"  {name:<34} {len(picked):>5}"]
-    for levels in (measured.rules, measured.levels()):
-        hits = [levels[i] is not Level.NONE for i in picked]
-        tp = sum(h and r for h, r in zip(hits, risk, strict=True))
-        fp = sum(h and not r for h, r in zip(hits, risk, strict=True))
-        cells.append(f"{tp / max(sum(risk), 1):6.3f} {fp / max(len(risk) - sum(risk), 1):6.3f}")
-    return "   ".join(cells)
-
-
-def semantic_report(measured: dict[str, Measured], load_seconds: float, rss: list[int]) -> None:
+def per_category(s: Scored, levels: list[str], rules_only: list[str]) -> None:
+    groups: dict[tuple[bool, str], list[int]] = defaultdict(list)
+    for i, category in enumerate(s.categories):
+        groups[(s.risky[i], category)].append(i)
     print(
-        f"Semantic tier (all-MiniLM-L6-v2 in numpy; NEAREST={semantic.NEAREST}, "
-        f"FLOOR={semantic.FLOOR}, THRESHOLD={semantic.THRESHOLD}): flagged = check or urgent"
+        f"    {'category':<24} {'n':>4}  {'rules+model':>18}  {'rules alone':>18}"
+        "  urgent / review share"
     )
-    print(f"  {'set':<34} {'n':>5}   rules: recall  FPR   + semantic: recall  FPR")
-    tuned = {"clinic set", "si_tweets_short.csv"}
-    for name, result in measured.items():
-        print(compare_row(name, result, lambda _: True))
-        if name in tuned:
-            print(compare_row("  development half (tuned on)", result, dev_half))
-            print(compare_row("  held-out half", result, lambda t: not dev_half(t)))
-    print(
-        "  Not blind: benign exemplars about pills, the body and denials were added after"
-        " false alarms on clinic messages\n  of both halves showed in the tests; only the"
-        " tweets' held-out half and the other public sets are unseen."
-    )
-    before, loaded, after = (kib / 1024 for kib in rss)
-    print(
-        f"  cost: load {load_seconds:.2f} s (weights mapped, tokenizer, exemplars embedded);"
-        f" RSS {before:.0f} MB before, {loaded:.0f} MB loaded, {after:.0f} MB after all sets"
-    )
-    print("  semantic latency per message (this machine; long texts are scored in windows):")
-    for name, result in measured.items():
-        if result.semantic_micros:
-            print(latency_line(name, result.semantic_micros))
+    for risky, title in ((True, "risk: recall (check or urgent)"), (False, "benign: false alarms")):
+        print(f"  {title}")
+        for (is_risk, category), idx in sorted(groups.items()):
+            if is_risk != risky:
+                continue
+            both = sum(levels[i] in FLAGGED for i in idx)
+            alone = sum(rules_only[i] in FLAGGED for i in idx)
+            urgent = sum(levels[i] == "urgent" for i in idx)
+            review = sum(levels[i] == "review" for i in idx)
+            extra = f"urgent {urgent}/{len(idx)}" if risky else f"review {review}/{len(idx)}"
+            print(
+                f"    {category:<24} {len(idx):>4}  {rate(both, len(idx)):>18}"
+                f"  {rate(alone, len(idx)):>18}  {extra}"
+            )
 
 
-def rss_kib() -> int:
+def frozen_report(model: RiskModel, s: Scored) -> None:
+    digest = data.files_sha256(data.frozen_files())
+    pinned = "matches" if digest == data.FROZEN_TEST_SHA256 else "DOES NOT MATCH"
+    print(f"1. Frozen test split: {len(s.texts)} messages, sha256 {digest[:16]}... ({pinned} the")
+    print("   digest pinned when it was committed; written apart, never trained or tuned on)")
+    levels = s.levels(model.thresholds)
+    rules_only = s.levels(model.thresholds, with_model=False)
+    print(f"  rules + model : {summary(levels, s)}")
+    print(f"  rules alone   : {summary(rules_only, s)}")
+    seen = {e.text.strip().lower() for e in data.training_examples()}
+    unseen = [s.texts[i].strip().lower() not in seen for i in range(len(s.texts))]
+    print(
+        f"  without the {unseen.count(False)} messages also in the training files word for"
+        f" word: {summary(levels, s, lambda i: unseen[i])}"
+    )
+    for lang in ("en", "es", "mixed"):
+        print(f"  lang {lang:<8}: {summary(levels, s, lambda i, lang=lang: s.langs[i] == lang)}")
+    paged = [i for i, c in enumerate(s.categories) if c in PAGE_EXPECTED and s.risky[i]]
+    print(
+        f"  direct ideation and plan/means scored urgent: "
+        f"{rate(sum(levels[i] == 'urgent' for i in paged), len(paged))}"
+    )
+    wants_review = [i for i, e in enumerate(s.expected) if e == "review"]
+    print(
+        f"  labelled review and scored review: "
+        f"{rate(sum(levels[i] == 'review' for i in wants_review), len(wants_review))}"
+    )
+    per_category(s, levels, rules_only)
+
+
+def sweep(name: str, model: RiskModel, s: Scored) -> None:
+    t = model.thresholds
+    print(f"  {name}: check threshold (urgent {t.urgent}, review {t.review} held)")
+    for check in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
+        mark = "  <- shipped" if abs(check - t.check) < 0.05 else ""
+        levels = s.levels(Thresholds(t.urgent, check, t.review))
+        print(f"    {check:4.2f}  {summary(levels, s)}{mark}")
+
+
+def rss_mb() -> float:
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
-            return int(line.split()[1])
-    return 0
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def cost_report(load_seconds: float, rss_before: float, rss_loaded: float) -> None:
+    model = model_tier.load()
+    assert model is not None
+    short = "so tired of everything, the infusion helped for 3 days and now im back to square one. idk what to do anymore honestly, work is a mess"[
+        :160
+    ]
+    paragraph = (
+        "Slept badly again and the nausea after Tuesday's infusion lasted most of the day. "
+        "Work was long, the kids had a school thing, and I forgot my evening meds once. "
+    )
+    long = (paragraph * 40)[:4000] + " I keep thinking everyone would be better off."
+    print(
+        f"6. Cost on one core: load {load_seconds:.2f} s; RSS {rss_before:.0f} MB before,"
+        f" {rss_loaded:.0f} MB with the model loaded, {rss_mb():.0f} MB after the report"
+    )
+    for title, text, runs in (("160 characters", short, 300), ("4,096 characters", long, 40)):
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            model.verdict(text)
+            rules_layer(text)
+            times.append((time.perf_counter() - started) * 1000)
+        cuts = statistics.quantiles(times, n=100)
+        print(
+            f"  {title:<17} ({len(text)} chars, rules + model): p50 {cuts[49]:6.1f} ms"
+            f"   p99 {cuts[98]:6.1f} ms"
+        )
 
 
 def main() -> None:
-    with_semantic = semantic_on()
-    rss = [rss_kib()]
-    load_seconds = 0.0
-    if with_semantic:
-        start = time.perf_counter()
-        semantic.load()
-        load_seconds = time.perf_counter() - start
-        rss.append(rss_kib())
-    rows, clinic = read_clinic(with_semantic)
-    measured = {"clinic set": clinic}
-    clinic_report(rows, clinic)
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})  # one core
+    quick = "--quick" in sys.argv
+    rss_before = rss_mb()
+    started = time.perf_counter()
+    status = model_tier.status()
+    load_seconds = time.perf_counter() - started
+    rss_loaded = rss_mb()
+    print(
+        f"Tiers in force: {', '.join(status.tiers)}"
+        + (f"  DEGRADED: {status.problem}" if status.degraded else "")
+    )
+    model = model_tier.load()
+    if model is None:
+        return
+    manifest = model.manifest
+    current = data.files_sha256(data.training_files())
+    same = "matches" if current == manifest["training_data_sha256"] else "DOES NOT MATCH"
+    print(
+        f"Model: {manifest['base_model']}; thresholds {manifest['thresholds']};"
+        f" trained on data sha256 {manifest['training_data_sha256'][:16]}... ({same} the files now)"
+    )
     print()
-    if not DATASETS.is_dir():
-        print(f"public sets: skipped, {DATASETS} not found")
-    else:
-        for name, spec in PUBLIC_SETS.items():
-            if (DATASETS / name).is_file():
-                measured[name] = read_public(name, spec, with_semantic)
-                public_report(name, measured[name])
-            else:
-                print(f"{name}: skipped, not found in {DATASETS}")
-        for path in sorted(DATASETS.glob("*.csv")):
-            if path.name not in PUBLIC_SETS:
-                print(f"{path.name}: skipped, its text and label columns are not known here")
+    frozen_report(model, from_examples(model, data.frozen_test()))
     print()
-    if with_semantic:
-        semantic_report(measured, load_seconds, [*rss, rss_kib()])
-    elif not semantic.available():
-        print("Semantic tier: not installed (pip install '.[semantic]'), rules only")
-    else:
-        print("Semantic tier: skipped (--rules-only)")
+    print(
+        "2. Public sets (../shared/datasets): held-out half never trained on, then the trained half"
+    )
+    for spec in data.PUBLIC_SETS:
+        rows = data.read_public(spec)
+        if rows is None:
+            print(f"  {spec.name}: skipped, not found")
+            continue
+        held = from_public(model, [r for r in rows if not data.public_half(r[0])])
+        print(
+            f"  {spec.name:<20} held out ({len(held.texts)}): {summary(held.levels(model.thresholds), held)}"
+        )
+        held_rules = held.levels(model.thresholds, with_model=False)
+        print(f"  {'':<20} rules alone on it : {summary(held_rules, held)}")
+        if not quick:
+            used = manifest["public_sets"].get(spec.name, {}).get("rows_used", 0)
+            trained = from_public(model, [r for r in rows if data.public_half(r[0])][:used])
+            print(
+                f"  {'':<20} trained on ({len(trained.texts)}): {summary(trained.levels(model.thresholds), trained)}"
+            )
     print()
-    print("Rules-layer latency per message (this machine):")
-    for name, result in measured.items():
-        print(latency_line(name, result.rules_micros))
+    train = data.training_examples()
+    dev = from_examples(model, [e for e in train if data.is_dev(e.text)])
+    print(f"3. Development split ({len(dev.texts)}; thresholds calibrated here, not a result):")
+    print(f"  {summary(dev.levels(model.thresholds), dev)}")
+    if not quick:
+        fitted = from_examples(model, [e for e in train if not data.is_dev(e.text)])
+        print(f"4. Training messages fitted ({len(fitted.texts)}; fitted, not a result):")
+        print(f"  {summary(fitted.levels(model.thresholds), fitted)}")
+    print()
+    print("5. Threshold sweep")
+    sweep("development split (tuned on)", model, dev)
+    sweep(
+        "frozen test split (never tuned on; shown, not used to choose)",
+        model,
+        from_examples(model, data.frozen_test()),
+    )
+    print()
+    cost_report(load_seconds, rss_before, rss_loaded)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, metrics
@@ -76,6 +76,7 @@ async def _handle(
             "address": inbound.address,
             "patient_id": patient.id if patient else None,
             "body": inbound.text,
+            "raw_sha256": inbound.raw_sha256,
             "status": "received",
             "screening_level": screening.level.value,
             "screening_reasons": list(screening.reasons),
@@ -242,12 +243,21 @@ async def _reply(session: AsyncSession, message: Message, now: datetime, body: s
 
 
 async def _patient_for(session: AsyncSession, inbound: InboundMessage) -> Patient | None:
-    """The sender's patient row, locked: one patient's messages are handled one at a time.
+    """The sender's patient row, locked: one sender's messages are handled one at a time.
 
-    Two replies arriving together would otherwise both read the same flow
-    state and one answer would be lost. SQLite runs on one connection, so
-    its transactions are already serial.
+    Two replies arriving together would otherwise both read the same flow state and one
+    answer would be lost; two risky texts would both find no open escalation and open
+    two (two pages, two crisis texts). On PostgreSQL a transaction-scoped advisory lock on
+    the sender's address serialises them, whether or not the number is a patient's (an
+    unknown number has no row to lock), and the patient row is locked too (a patient can
+    write from a phone and a Telegram chat). SQLite runs on one connection, so its
+    transactions are already serial.
     """
+    if on_postgres(session):
+        await session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:sender, 0))"),
+            {"sender": f"{inbound.channel}:{inbound.address}"},
+        )
     if inbound.channel == "telegram":
         where = Patient.telegram_chat_id == inbound.address
     else:

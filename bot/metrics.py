@@ -23,3 +23,11 @@ OLDEST_UNACKED = Gauge(
 INBOUND_LATENCY = Histogram(
     "checkin_inbound_handle_seconds", "Time to store, screen and act on one inbound message"
 )
+SCREENING_DEGRADED = Gauge(
+    "checkin_screening_degraded",
+    "1 while the learned risk model is not loaded and the rules screen alone",
+)
+SCREENED_WITHOUT_MODEL = Counter(
+    "checkin_screened_without_model_total",
+    "Messages screened by the rules alone because the risk model did not load",
+)

@@ -2,19 +2,46 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
+# What no database column can hold: NUL (PostgreSQL refuses it in text) and lone
+# surrogates (half an emoji from a broken JSON escape: not encodable as UTF-8 at all).
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def storable(text: str) -> str:
+    """``text`` with what cannot be stored replaced by U+FFFD; everything else kept."""
+    return _UNSTORABLE.sub("\ufffd", text)
+
 
 @dataclass(frozen=True, slots=True)
 class InboundMessage:
+    """One message as a channel received it, made storable whatever arrived.
+
+    A message carrying NUL or a lone surrogate is still stored, screened and acted on: the
+    bad characters become U+FFFD and ``raw_sha256`` keeps the digest of what arrived.
+    """
+
     channel: str  # "sms" | "telegram"
     provider_id: str  # Twilio MessageSid, Telegram update_id: the deduplication key
     address: str  # E.164 phone, or Telegram chat id
     text: str
     received_at: datetime
     media_count: int = 0
+    raw_sha256: str | None = None  # set only when the text had to be changed
+
+    def __post_init__(self) -> None:
+        clean = storable(self.text)
+        if clean != self.text:
+            raw = self.text.encode("utf-8", "surrogatepass")
+            object.__setattr__(self, "raw_sha256", hashlib.sha256(raw).hexdigest())
+            object.__setattr__(self, "text", clean)
+        for name in ("provider_id", "address"):
+            object.__setattr__(self, name, storable(getattr(self, name)))
 
 
 @dataclass(frozen=True, slots=True)

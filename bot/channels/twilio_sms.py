@@ -44,9 +44,14 @@ _last_response: contextvars.ContextVar[Response | None] = contextvars.ContextVar
 
 # What a lost connection looks like from aiohttp: worth retrying.
 UNREACHABLE = (aiohttp.ClientError, TimeoutError)
-# A timeout while connecting: the request never left (aiohttp 3.10 and later say so).
-NOT_CONNECTED: tuple[type[BaseException], ...] = tuple(
-    error for error in (getattr(aiohttp, "ConnectionTimeoutError", None),) if error is not None
+# Failures that prove the request never left: no connection was made (refused, DNS, a
+# connect timeout; aiohttp 3.10 and later name the last). Anything else (a reset, a
+# server that closed the connection, a read timeout) may come after Twilio took the
+# message, so the retry asks Twilio first.
+NOT_CONNECTED: tuple[type[BaseException], ...] = (
+    aiohttp.ClientConnectorError,
+    aiohttp.InvalidURL,
+    *(e for e in (getattr(aiohttp, "ConnectionTimeoutError", None),) if e is not None),
 )
 
 
@@ -177,10 +182,9 @@ class TwilioSender:
                 f"twilio http {exc.status} code {exc.code}", code=exc.code
             ) from exc
         except UNREACHABLE as exc:
-            # A timeout after connecting: Twilio may have taken the message.
-            maybe_sent = isinstance(exc, TimeoutError) and not isinstance(exc, NOT_CONNECTED)
             raise TransientSendError(
-                f"twilio unreachable: {type(exc).__name__}", maybe_sent=maybe_sent
+                f"twilio unreachable: {type(exc).__name__}",
+                maybe_sent=not isinstance(exc, NOT_CONNECTED),
             ) from exc
 
     async def find_sent(self, message: OutboundMessage, *, since: datetime) -> str | None:

@@ -11,6 +11,8 @@ from typing import Annotated
 import typer
 
 import flows
+from bot.safety.reason_words import what_screening_does
+from bot.safety.screening import screen
 from flows.durations import parse_duration
 from flows.segments import sms_segments
 
@@ -118,6 +120,10 @@ def _play(flow: flows.Flow, context: flows.Context, *, show_events: bool, echo_i
                 continue
             state, happened = flows.advance(flow, state, None, now=now, context=context)
         else:
+            found = screen(text)
+            said = what_screening_does(found.level.value, found.reasons)
+            if said:
+                typer.echo(f"     [{said}]")
             state, happened = flows.advance(flow, state, text, now=now, context=context)
         _show(happened, show_events)
 

@@ -281,7 +281,7 @@ class OutboxWorker:
     async def _record_failure(self, item: OutboxItem, exc: SendError) -> None:
         now = self._clock()
         attempts = item.attempts + 1
-        permanent = isinstance(exc, PermanentSendError) or attempts >= item.max_attempts
+        permanent = gives_up(item, exc, attempts)
         values: dict[str, object] = {
             "attempts": attempts,
             "last_error": exc.reason[:300],
@@ -290,7 +290,9 @@ class OutboxWorker:
         if permanent:
             values["status"] = OutboxStatus.FAILED
         else:
-            values["next_attempt_at"] = now + timedelta(seconds=self._backoff(attempts, exc))
+            values["next_attempt_at"] = now + timedelta(
+                seconds=self._backoff(attempts, exc, never_abandoned(item))
+            )
             if exc.maybe_sent:
                 # Leave a lease that has run out, as a worker that died mid-send would:
                 # whichever worker retries it asks the provider first (`_claim`).
@@ -320,10 +322,11 @@ class OutboxWorker:
             error=exc.reason,
         )
 
-    def _backoff(self, attempts: int, exc: SendError) -> float:
+    def _backoff(self, attempts: int, exc: SendError, safety: bool) -> float:
+        cap = min(self._retry_max, SAFETY_RETRY_MAX_SECONDS) if safety else self._retry_max
         if exc.retry_after is not None:
-            return min(max(exc.retry_after, 0.0), self._retry_max)
-        ceiling = min(self._retry_base * 2 ** (attempts - 1), self._retry_max)
+            return min(max(exc.retry_after, 0.0), cap)
+        ceiling = min(self._retry_base * 2 ** (min(attempts, 32) - 1), cap)
         # Full jitter keeps a recovering provider from being hit by every retry at once.
         return random.uniform(ceiling / 2, ceiling)  # noqa: S311 - not for security
 
@@ -335,3 +338,23 @@ async def backlog(session: AsyncSession) -> int:
         .where(OutboxItem.status == OutboxStatus.PENDING)
     )
     return int(count or 0)
+
+
+# A crisis text or a page is retried at least this often while a provider refuses for now.
+SAFETY_RETRY_MAX_SECONDS = 30.0
+# Purposes that are never given up while the provider only refuses for now (429, 5xx,
+# timeouts): a crisis text that stops trying is a patient in crisis left with nothing.
+NEVER_ABANDONED = frozenset({"crisis", "page"})
+
+
+def never_abandoned(item: OutboxItem) -> bool:
+    """A crisis text or a text page; a voice call stays bounded (the next rung is minutes
+    away, and a call that rings an hour late helps nobody)."""
+    return item.purpose in NEVER_ABANDONED and item.channel != "voice"
+
+
+def gives_up(item: OutboxItem, exc: SendError, attempts: int) -> bool:
+    """Whether this failure ends the item for good."""
+    if isinstance(exc, PermanentSendError):
+        return True
+    return not never_abandoned(item) and attempts >= item.max_attempts

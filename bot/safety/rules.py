@@ -32,9 +32,16 @@ from bot.safety.normalize import squeeze
 
 __all__ = ["CATEGORIES", "Hit", "RuleSet", "Severity", "find_hits", "load_rules"]
 
-Severity = Literal["check", "urgent"]
-Cap = Literal["none", "check"]
-_SEVERITIES: tuple[Severity, ...] = ("urgent", "check")
+Severity = Literal["review", "check", "urgent"]
+Cap = Literal["none", "review", "check"]
+_SEVERITIES: tuple[Severity, ...] = ("urgent", "check", "review")
+_SEVERITY_RANK = {"review": 1, "check": 2, "urgent": 3}
+
+
+def _higher(a: Severity, b: Severity | None) -> Severity:
+    return a if b is None or _SEVERITY_RANK[a] >= _SEVERITY_RANK[b] else b
+
+
 _MACRO = re.compile(r"%([A-Z_]+)%")
 # In a regex source: an escape ("\b", kept whole) or a run of letters (squeezed).
 _ESCAPE_OR_LETTERS = re.compile(r"\\.|[a-z]+")
@@ -104,8 +111,8 @@ def load_rules(source: str) -> RuleSet:
     guards: list[_Guard] = []
     for name, guard in data["guards"].items():
         cap = str(guard.get("cap", "none"))
-        if cap not in ("none", "check"):
-            raise ValueError(f"guard {name}: cap must be none or check, not {cap}")
+        if cap not in ("none", "review", "check"):
+            raise ValueError(f"guard {name}: cap must be none, review or check, not {cap}")
         only = guard.get("categories")
         categories = frozenset(str(c) for c in only) if only else None
         if categories and not categories <= set(data["categories"]):
@@ -128,8 +135,8 @@ def _cap_for(
 ) -> Cap | None:
     """The cap set by the guards that contain [start, end), or None when none does.
 
-    Where a silencing guard and a check-capping guard both contain a match, the match is kept
-    at check: when two readings disagree, the safer one wins.
+    Where guards that cap differently all contain a match, the highest cap wins (check over
+    review over none): when two readings disagree, the safer one wins.
     """
     caps = {
         g.cap
@@ -138,7 +145,13 @@ def _cap_for(
     }
     if not caps:
         return None
-    return "check" if "check" in caps else "none"
+    order: tuple[Cap, ...] = ("check", "review")
+    return next((cap for cap in order if cap in caps), "none")
+
+
+def _lower(severity: Severity) -> Severity:
+    """A check cap: urgent becomes check; check and review stay what they are."""
+    return "check" if severity == "urgent" else severity
 
 
 def find_hits(normalized: str, rules: RuleSet) -> list[Hit]:
@@ -158,12 +171,11 @@ def find_hits(normalized: str, rules: RuleSet) -> list[Hit]:
                 ]
             cap = _cap_for(plist.category, match.start(), match.end(), guard_spans)
             if cap is None:
-                found[plist.category] = (
-                    "urgent" if "urgent" in (plist.severity, found.get(plist.category)) else "check"
-                )
+                found[plist.category] = _higher(plist.severity, found.get(plist.category))
                 break
-            if cap == "check":
-                found.setdefault(plist.category, "check")
+            if cap != "none":
+                capped: Severity = "review" if cap == "review" else _lower(plist.severity)
+                found[plist.category] = _higher(capped, found.get(plist.category))
     return [Hit(c, found[c]) for c in rules.categories if c in found]
 
 

@@ -1,14 +1,14 @@
 """Screening inside the service: rules on the event loop, the model in a worker thread.
 
-`screen()` is synchronous, and with the semantic tier installed it embeds the message:
-about 0.6 s for a 4,000-character message, and the first message of a process would pay
-the model's 1.1 s load. Run on the event loop, that stalls every webhook, page and
-timer in the process. So the service screens through a `Screener`:
+`screen()` is synchronous, and the learned model costs milliseconds for a text message and
+up to about a tenth of a second for a 4,096-character one, and the first message of a
+process would pay the model's load. Run on the event loop, that stalls every webhook, page
+and timer in the process. So the service screens through a `Screener`:
 
 - the quick layers (the rules) run first, on the loop: microseconds;
-- an `urgent` result is returned at once: the slow layers can only add `check`, so an
-  urgent rule hit never waits behind the model;
-- otherwise the slow layers (the semantic tier) run in one worker thread and their result
+- an `urgent` result is returned at once: nothing can raise it further, so an urgent rule
+  hit never waits behind the model;
+- otherwise the slow layers (the risk model) run in one worker thread and their result
   is merged in, exactly as `screen()` would merge it. One thread, not a pool: several
   model threads contend with the event loop for the GIL and both cores, and pages
   (which never wait for the model) then wait for the CPU;
@@ -23,13 +23,13 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from bot.logs import log
-from bot.safety import semantic
+from bot.safety import model_tier
 from bot.safety.screening import (
-    LAYERS,
     Layer,
     Level,
     Screening,
     max_level,
+    model_layer,
     rules_layer,
     screen_with,
 )
@@ -37,15 +37,21 @@ from bot.safety.screening import (
 # Threads start on first use, so a rules-only install never starts one.
 _MODEL_THREAD = ThreadPoolExecutor(max_workers=1, thread_name_prefix="screening")
 
-SLOW_LAYERS: tuple[Layer, ...] = tuple(layer for layer in LAYERS if layer is not rules_layer)
-WARMERS: tuple[Callable[[], object], ...] = (semantic.load,) if SLOW_LAYERS else ()
+
+def _load_and_report() -> None:
+    """Load the risk model and log which tiers screen, or loudly that the rules are alone."""
+    found = model_tier.status()
+    if found.degraded:
+        log.error("screening_degraded", tiers=",".join(found.tiers), problem=found.problem)
+    else:
+        log.info("screening_tiers", tiers=",".join(found.tiers))
 
 
 @dataclass(frozen=True)
 class Screener:
     quick: tuple[Layer, ...] = (rules_layer,)
-    slow: tuple[Layer, ...] = SLOW_LAYERS
-    warmers: tuple[Callable[[], object], ...] = field(default=WARMERS)
+    slow: tuple[Layer, ...] = (model_layer,)
+    warmers: tuple[Callable[[], object], ...] = field(default=(_load_and_report,))
 
     async def __call__(self, text: str) -> Screening:
         """Screen one inbound message without blocking the event loop on the model."""
@@ -61,8 +67,8 @@ class Screener:
     async def warm_up(self) -> None:
         """Load the slow layers' model now, off the loop, rather than on the first message.
 
-        A failure is logged, not raised: the service must still start, and every message
-        then screens as `check` with `screening_error` (a human looks at it).
+        A failure is logged, not raised: the service must still start. A model that does not
+        load leaves the rules screening alone, reported by `model_tier.status()`.
         """
         for warm in self.warmers:
             try:

@@ -28,6 +28,11 @@ Levels, and why each category gets the one it gets:
   suicidal thoughts" are still thoughts), a hedged promise ("I probably won't hurt myself
   tonight").
 
+``review`` - a clinician should read it, but nobody is paged and the patient is not asked:
+  a third person's suicide or thoughts (a friend, the news, a film), the patient's own
+  attempt or thoughts clearly in the past, thoughts that have stopped since treatment. It
+  lands on the dashboard's review list. Only the learned model gives it.
+
 ``none`` - nothing found, idioms ("this headache is killing me", "dying to know"), an
   infusion's dissociation described as dying (the side-effect questions cover it), and plain
   denials ("I'm not suicidal", "no thoughts of hurting myself", "I would never hurt
@@ -39,12 +44,16 @@ patient a reply; a miss can cost a life); between urgent and check for clearly s
 text we choose urgent.
 
 Screening is layered (DESIGN.md, "Safety model"): ``screen`` runs ``LAYERS`` in order and
-keeps the highest level and every reason, so a later layer can only raise the result: the
-optional semantic tier (``semantic_layer``, reason ``semantic_similarity``) adds ``check``
-for text that reads like our risk exemplars, on whenever its extra is installed. A layer
-that raises yields ``check`` with the reason ``screening_error``: a broken screener must
-fall towards a human look, never to ``none``. ``reasons`` are category
-names only, never message text: they are logged and stored.
+keeps the highest level and every reason, so a later layer can only raise the result. The
+rules come first and stay a floor for explicit phrases (only a scoped denial, inside the
+rules, lowers a rule hit); then the learned risk model (``model_layer``, ``risk_model.py``),
+in every install, which may raise a message to ``urgent`` at a calibrated high score,
+``check`` in the uncertain band and ``review`` for third-person and past mentions (reasons
+``model_high_risk``, ``model_possible_risk``, ``model_review``). If the model could not
+load, the rules screen alone and ``model_tier.status()`` says so everywhere it is shown. A
+layer that raises yields ``check`` with the reason ``screening_error``: a broken screener
+must fall towards a human look, never to ``none``. ``reasons`` are category names only,
+never message text: they are logged and stored.
 """
 
 from __future__ import annotations
@@ -53,7 +62,8 @@ import enum
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from bot.safety import rules, semantic
+from bot import metrics
+from bot.safety import model_tier, rules
 from bot.safety.normalize import normalize
 
 __all__ = [
@@ -62,31 +72,32 @@ __all__ = [
     "Level",
     "Screening",
     "max_level",
+    "model_layer",
     "rules_layer",
     "screen",
     "screen_with",
-    "semantic_layer",
 ]
 
 
 class Level(enum.StrEnum):
-    """How urgently a message needs a human; ordered NONE < CHECK < URGENT by ``rank``.
+    """How urgently a message needs a human; NONE < REVIEW < CHECK < URGENT by ``rank``.
 
     The string values do not sort by urgency ("check" < "none"): compare ranks, or use
     ``max_level``.
     """
 
     NONE = "none"
+    REVIEW = "review"
     CHECK = "check"
     URGENT = "urgent"
 
     @property
     def rank(self) -> int:
-        """0, 1, 2 for none, check, urgent: compare levels by rank, not by string."""
+        """0 to 3 for none, review, check, urgent: compare levels by rank, not by string."""
         return _RANK[self]
 
 
-_RANK = {Level.NONE: 0, Level.CHECK: 1, Level.URGENT: 2}
+_RANK = {Level.NONE: 0, Level.REVIEW: 1, Level.CHECK: 2, Level.URGENT: 3}
 
 
 def max_level(*levels: Level) -> Level:
@@ -121,23 +132,25 @@ def rules_layer(text: str) -> Screening:
     return Screening(level, tuple(hit.category for hit in hits))
 
 
-SEMANTIC_CHECK = Screening(Level.CHECK, ("semantic_similarity",))
+MODEL_REASONS = {
+    Level.URGENT: "model_high_risk",
+    Level.CHECK: "model_possible_risk",
+    Level.REVIEW: "model_review",
+}
 
 
-def semantic_layer(text: str) -> Screening:
-    """Ask a safety question when the text reads like our risk exemplars (``semantic``).
+def model_layer(text: str) -> Screening:
+    """The learned model's level for ``text``; nothing when it could not load (degraded)."""
+    model = model_tier.load()
+    if model is None:
+        metrics.SCREENED_WITHOUT_MODEL.inc()
+        return NOTHING
+    level = Level(model.verdict(text).level)
+    return Screening(level, (MODEL_REASONS[level],)) if level is not Level.NONE else NOTHING
 
-    Only ever ``check``: a likeness score is too blunt to page a clinician on, while a
-    question costs the patient one reply.
-    """
-    return SEMANTIC_CHECK if semantic.is_risky(text) else NOTHING
 
-
-# The rules layer always runs first. The semantic tier is on whenever its optional extra is
-# installed (pip install 'checkin-bot[semantic]'); without it the rules work alone.
-LAYERS: tuple[Layer, ...] = (
-    (rules_layer, semantic_layer) if semantic.available() else (rules_layer,)
-)
+# The rules first (a floor, and microseconds), then the model.
+LAYERS: tuple[Layer, ...] = (rules_layer, model_layer)
 
 
 def screen_with(text: str, layers: Sequence[Layer]) -> Screening:

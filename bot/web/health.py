@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
@@ -10,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from bot import metrics
 from bot.bootstrap import Services
 from bot.outbox.worker import backlog
+from bot.safety import model_tier
 from storage.migrate import current_revision, head_revision
 
 router = APIRouter()
@@ -22,20 +25,27 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(request: Request) -> JSONResponse:
-    """Ready when the database answers and its schema is at the migrations' head."""
+    """Ready when the database answers and its schema is at the migrations' head.
+
+    The body also says which screening tiers are in force: a service whose risk model did
+    not load still answers (the rules screen alone), with ``"degraded": true`` and why.
+    """
     services: Services = request.app.state.services
+    screening = (await asyncio.to_thread(model_tier.status)).to_json()
     try:
         current = await current_revision(services.engine)
     except (SQLAlchemyError, OSError) as exc:
         return JSONResponse(
-            {"status": "unavailable", "database": type(exc).__name__}, status_code=503
+            {"status": "unavailable", "database": type(exc).__name__, "screening": screening},
+            status_code=503,
         )
     head = head_revision()
     if current != head:
         return JSONResponse(
-            {"status": "unavailable", "migration": current, "head": head}, status_code=503
+            {"status": "unavailable", "migration": current, "head": head, "screening": screening},
+            status_code=503,
         )
-    return JSONResponse({"status": "ready", "migration": current})
+    return JSONResponse({"status": "ready", "migration": current, "screening": screening})
 
 
 @router.get("/metrics")

@@ -15,7 +15,10 @@ class Message(CreatedAt, Base):
     """One inbound or outbound message; bodies live here and never in logs."""
 
     __tablename__ = "messages"
-    __table_args__ = (UniqueConstraint("channel", "provider_id"),)
+    __table_args__ = (
+        UniqueConstraint("channel", "provider_id"),
+        Index("ix_messages_review", "screening_level", "reviewed_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     direction: Mapped[str] = mapped_column(String(3))  # "in" | "out"
@@ -25,9 +28,16 @@ class Message(CreatedAt, Base):
     patient_id: Mapped[int | None] = mapped_column(ForeignKey("patients.id"), index=True)
     clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
     body: Mapped[str] = mapped_column(Text)
+    # The digest of the text as it arrived, when it held what no column can store (NUL,
+    # a lone surrogate) and the stored body has U+FFFD in their place.
+    raw_sha256: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="received")
     screening_level: Mapped[str | None] = mapped_column(String(8))
     screening_reasons: Mapped[list[str] | None]
+    # A message screened `review` waits on the dashboard's review list until a clinician
+    # has read it (audited): who ("staff:<id>") and when.
+    reviewed_at: Mapped[datetime | None]
+    reviewed_by: Mapped[str | None] = mapped_column(String(64))
     # No foreign key: messages, outbox items and escalations refer to each
     # other, and a cycle of constraints would make inserts order-dependent.
     outbox_item_id: Mapped[int | None] = mapped_column(index=True)

@@ -1,4 +1,4 @@
-"""The semantic tier screens in a worker thread: the event loop keeps serving meanwhile."""
+"""The risk model screens in a worker thread: the event loop keeps serving meanwhile."""
 
 from __future__ import annotations
 
@@ -12,20 +12,20 @@ import pytest
 
 from bot.app import create_app
 from bot.bootstrap import Services
-from bot.safety import semantic
-from bot.safety.screener import WARMERS, Screener
-from bot.safety.screening import NOTHING, SEMANTIC_CHECK, Screening
+from bot.safety.screener import Screener
+from bot.safety.screening import NOTHING, Level, Screening, model_layer
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL, post_sms
 from tests.fakes.twilio_api import FakeTwilio
 
 WAIT = 5.0  # seconds a blocked layer waits before giving up (only when the test fails)
+MODEL_CHECK = Screening(Level.CHECK, ("model_possible_risk",))
 
 
 class BlockingLayer:
     """A slow layer that cannot finish until the event loop runs something else."""
 
-    def __init__(self, result: Screening = SEMANTIC_CHECK) -> None:
+    def __init__(self, result: Screening = MODEL_CHECK) -> None:
         self.released = threading.Event()
         self.calls: list[bool] = []  # per call: was it released by the loop in time?
         self.result = result
@@ -83,11 +83,11 @@ async def test_an_urgent_rule_hit_pages_without_waiting_for_the_slow_layer(
 
 async def test_the_slow_layer_can_raise_a_message_to_check_but_never_lower_the_rules() -> None:
     quiet = Screener(slow=(lambda text: NOTHING,), warmers=())
-    risky = Screener(slow=(lambda text: SEMANTIC_CHECK,), warmers=())
+    risky = Screener(slow=(lambda text: MODEL_CHECK,), warmers=())
     broken = Screener(slow=(lambda text: 1 / 0,), warmers=())  # type: ignore[arg-type,misc]
 
     assert (await quiet("I can't do this anymore")).level == "check"
-    assert (await risky("hello")).reasons == ("semantic_similarity",)
+    assert (await risky("hello")).reasons == ("model_possible_risk",)
     assert (await broken("hello")).reasons == ("screening_error",)
 
 
@@ -104,33 +104,5 @@ async def test_the_app_loads_the_model_when_it_starts(services: Services) -> Non
     assert loaded[0] != threading.main_thread().name  # loaded off the event loop's thread
 
 
-@pytest.mark.skipif(not semantic.available(), reason="the semantic extra is not installed")
-def test_with_the_semantic_extra_installed_start_up_warms_its_model() -> None:
-    assert (semantic.load,) == WARMERS
-    assert Screener().slow  # and messages go through it
-
-
-async def test_messages_arriving_together_take_turns_on_one_model_thread() -> None:
-    # Several model threads at once would contend with the event loop for the CPU, and
-    # pages (which never wait for the model) would wait for the CPU instead.
-    running: list[int] = [0]
-    most: list[int] = [0]
-    threads: set[str] = set()
-    lock = threading.Lock()
-
-    def layer(text: str) -> Screening:
-        with lock:
-            running[0] += 1
-            most[0] = max(most[0], running[0])
-            threads.add(threading.current_thread().name)
-        threading.Event().wait(0.02)
-        with lock:
-            running[0] -= 1
-        return SEMANTIC_CHECK
-
-    screener = Screener(slow=(layer,), warmers=())
-    results = await asyncio.gather(*(screener(f"hello {n}") for n in range(6)))
-
-    assert [r.level for r in results] == ["check"] * 6
-    assert most[0] == 1
-    assert len(threads) == 1 and threads.pop().startswith("screening")
+def test_by_default_messages_go_through_the_risk_model_in_every_install() -> None:
+    assert Screener().slow == (model_layer,)

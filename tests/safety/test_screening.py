@@ -17,6 +17,7 @@ from bot.cli.screen import screen_lines
 from bot.safety import rules
 from bot.safety.normalize import normalize
 from bot.safety.screening import (
+    MODEL_REASONS,
     Level,
     Screening,
     max_level,
@@ -27,17 +28,18 @@ from bot.safety.screening import (
 
 CLINIC_SET = Path(__file__).with_name("clinic_messages.csv")
 PATTERNS = Path(rules.__file__).with_name("patterns.yaml")
-# Every reason a screening may give: the rules' categories, and the semantic tier's (when its
-# extra is installed).
-REASONS = {*rules.CATEGORIES, "semantic_similarity"}
+# Every reason a screening may give: the rules' categories, and the risk model's.
+REASONS = {*rules.CATEGORIES, *MODEL_REASONS.values()}
 
 
 def level_of(text: str) -> str:
-    return screen(text).level.value
+    """The rules' level: these tests are about the phrase rules, the floor under the model
+    (the model's own behaviour is in test_risk_model.py)."""
+    return rules_layer(text).level.value
 
 
 def test_levels_are_ordered_and_max_level_picks_the_most_urgent() -> None:
-    assert Level.NONE.rank < Level.CHECK.rank < Level.URGENT.rank
+    assert Level.NONE.rank < Level.REVIEW.rank < Level.CHECK.rank < Level.URGENT.rank
     assert max_level(Level.CHECK, Level.URGENT, Level.NONE) is Level.URGENT
     assert max_level() is Level.NONE
 
@@ -145,7 +147,6 @@ def test_clear_risk_is_urgent_with_its_category(text: str, reason: str) -> None:
         "I just want to disappear",
         "I'm a burden to everyone",
         "I won't need my next infusion",
-        "my uncle killed himself last year",
     ],
 )
 def test_possible_risk_asks_a_safety_question(text: str) -> None:
@@ -173,9 +174,12 @@ def test_spanish_is_screened_for_everyone(text: str, level: str) -> None:
 @pytest.mark.parametrize(
     ("text", "level"),
     [
-        ("I tried to kill myself when I was 19", "check"),
+        ("I tried to kill myself when I was 19", "review"),
         ("I attempted suicide years ago and I want to die again", "urgent"),
-        ("my brother took all his pills last year", "check"),
+        ("my brother took all his pills last year", "review"),
+        ("my uncle killed himself last year", "review"),
+        ("the suicidal thoughts are gone since my third infusion", "review"),
+        ("the suicidal thoughts were gone until today", "urgent"),
         ("I took all my meds this morning", "none"),
         ("people at school told me to kill myself", "check"),
         ("the voices are telling me to kill myself", "urgent"),
@@ -272,7 +276,7 @@ def read_clinic_set() -> list[dict[str, str]]:
 
 def test_clinic_set_meets_recall_and_false_positive_targets() -> None:
     rows = read_clinic_set()
-    flagged = {row["text"]: level_of(row["text"]) != "none" for row in rows}
+    flagged = {row["text"]: level_of(row["text"]) in ("check", "urgent") for row in rows}
     risk = [r for r in rows if r["label"] == "risk"]
     benign = [r for r in rows if r["label"] == "benign"]
     assert len(rows) >= 360 and abs(len(risk) - len(benign)) < len(rows) * 0.1
@@ -315,7 +319,7 @@ def test_checkin_screen_writes_one_json_object_per_line() -> None:
     screen_lines(source, sink)
     lines = [json.loads(line) for line in sink.getvalue().splitlines()]
     assert [line["level"] for line in lines] == ["none", "urgent", "none", "none"]
-    assert {**lines[1], "reasons": lines[1]["reasons"][:1]} == {  # the semantic tier may add one
+    assert {**lines[1], "reasons": lines[1]["reasons"][:1]} == {  # the model may add one
         "text": "I want to die",
         "level": "urgent",
         "reasons": ["direct_ideation"],

@@ -22,6 +22,7 @@ from bot.web.admin.login import router as login_router
 from bot.web.admin.password import router as password_router
 from bot.web.admin.patient_page import router as patient_page_router
 from bot.web.admin.patients import router as patients_router
+from bot.web.admin.review import router as review_router
 from bot.web.admin.rota_page import router as rota_router
 from bot.web.admin.telegram_enrollment import router as telegram_link_router
 from bot.web.admin.users import router as users_router
@@ -67,6 +68,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.include_router(users_router)
     app.include_router(rota_router)
     app.include_router(audit_router)
+    app.include_router(review_router)
     app.include_router(flows_router)
     app.include_router(telegram_link_router)
     app.include_router(exports_router)

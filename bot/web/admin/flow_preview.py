@@ -16,6 +16,8 @@ from typing import Any
 from itsdangerous import BadSignature, URLSafeSerializer
 
 import flows
+from bot.safety.reason_words import what_screening_does
+from bot.safety.screening import screen
 
 MAX_REPLIES = 100  # a preview is a walk through a flow, not a place to paste a book
 # Without SESSION_SECRET, previews last as long as this process (like logins do).
@@ -88,6 +90,10 @@ def play(flow: flows.Flow, preview: Preview, context: flows.Context) -> tuple[bo
         if not state.active:
             break
         lines.append(Line("you", reply))
+        found = screen(reply)
+        said = what_screening_does(found.level.value, found.reasons)
+        if said:
+            lines.append(Line("note", said))
         state, events = flows.advance(flow, state, reply, now=now, context=context)
         lines += _lines(events)
     return state.active, lines

@@ -11,6 +11,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 
+from bot.safety import model_tier
+from bot.safety.reason_words import describe
 from bot.web.admin.auth import CSRF_FIELD, csrf_token, services_of
 from bot.web.admin.times import local_input
 
@@ -37,11 +39,20 @@ def local(value: datetime | None, zone: str) -> str:
 TEMPLATES.env.filters["local"] = local
 TEMPLATES.env.filters["age"] = age
 TEMPLATES.env.filters["local_input"] = local_input
+TEMPLATES.env.filters["reason_words"] = describe
 
 
 def flash(request: Request, text: str, kind: str = "info") -> None:
     """A one-line message shown on the next page this browser sees."""
     request.session.setdefault("flash", []).append([kind, text])
+
+
+def screening_problem() -> str | None:
+    """What is wrong with screening, for the banner on every page (None when all is well)."""
+    if model_tier.loaded() is not None:
+        return None
+    found = model_tier.status()
+    return found.problem if found.degraded else None
 
 
 def render(
@@ -55,6 +66,8 @@ def render(
         "now": services.clock(),
         "clinic_name": services.settings.clinic_name,
         "clinic_tz": services.settings.clinic_timezone,
+        # Loaded at start-up; None here only before then, and no page waits on a load.
+        "screening_problem": screening_problem(),
         **context,
     }
     return TEMPLATES.TemplateResponse(request, name, full, status_code=status_code)
