@@ -167,6 +167,14 @@ class Settings(BaseSettings):
             raise SettingsError("set both TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN, or neither")
         if self.telegram_enabled and not self.telegram_webhook_secret:
             raise SettingsError("TELEGRAM_WEBHOOK_SECRET must be set when TELEGRAM_BOT_TOKEN is")
+        if self.sandbox and (self.twilio_enabled or self.telegram_enabled):
+            # The sandbox puts a demo clinician on call and shows pages to anyone who opens
+            # it: beside a real channel a real patient's page would go to a fictional
+            # number and be readable, and acknowledgeable, without signing in.
+            raise SettingsError(
+                "SANDBOX=1 cannot run beside real Twilio or Telegram credentials: "
+                "unset SANDBOX, or the credentials for a demo"
+            )
 
 
 def load_settings(**overrides: object) -> Settings:

@@ -41,6 +41,9 @@ def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """
     parsed = make_url(url)
     kwargs.setdefault("json_serializer", encode_json)
+    # A failed statement's error names its SQL, never its values: those are phone numbers
+    # and message bodies, and error messages end up in logs.
+    kwargs.setdefault("hide_parameters", True)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":

@@ -29,7 +29,8 @@ PHONES = {DEMO_PATIENT_PHONE: "Demo patient", DEMO_CLINICIAN_PHONE: "On-call cli
 
 
 async def seed_demo(services: Services) -> None:
-    """Create the demo patient and clinician (primary on call) if they are missing."""
+    """Create the demo patient and clinician if they are missing, and put the clinician on
+    call only in a database whose rota is empty: the sandbox never takes over a real rota."""
     now = services.clock()
     async with services.sessions() as session, session.begin():
         if await session.scalar(select(Patient).where(Patient.phone == DEMO_PATIENT_PHONE)) is None:
@@ -49,6 +50,12 @@ async def seed_demo(services: Services) -> None:
             clinician = Clinician(name="Demo Clinician", phone=DEMO_CLINICIAN_PHONE, created_at=now)
             session.add(clinician)
             await session.flush()
+            others = await session.scalar(
+                select(Clinician.id).where(Clinician.id != clinician.id).limit(1)
+            )
+            rota = await session.scalar(select(OnCallShift.id).limit(1))
+            if others is not None or rota is not None:
+                return  # real clinicians keep their rota; the demo one stays off call
             session.add(
                 OnCallShift(
                     role=OnCallRole.PRIMARY,

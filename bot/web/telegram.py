@@ -14,6 +14,7 @@ from bot.channels.telegram import TelegramSender
 from bot.channels.telegram_updates import MalformedUpdate, parse_update
 from bot.conversation import handle_inbound
 from bot.logs import log
+from bot.web.bodies import BodyTooLarge, read_capped
 
 router = APIRouter()
 MAX_BODY_BYTES = 256 * 1024
@@ -35,8 +36,9 @@ async def telegram_update(request: Request) -> Response:
     ):
         log.warning("telegram_secret_rejected")
         return Response("invalid secret token", status_code=403)
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
+    try:
+        raw = await read_capped(request, MAX_BODY_BYTES)
+    except BodyTooLarge:
         return Response("request too large", status_code=413)
     try:
         update = parse_update(json.loads(raw), services.clock())

@@ -22,6 +22,7 @@ from bot.channels.twilio_sms import (
 from bot.conversation import handle_inbound
 from bot.logs import log
 from bot.safety.page_channels import FallbackOnFailure
+from bot.web.bodies import BodyTooLarge, read_capped
 from storage.models import Message, OutboxItem, Patient, PatientStatus
 
 router = APIRouter()
@@ -34,8 +35,9 @@ async def verified_form(request: Request) -> dict[str, str] | Response:
     settings = services.settings
     if not settings.twilio_auth_token:
         return Response("SMS channel is not configured", status_code=403)
-    raw = await request.body()
-    if len(raw) > MAX_BODY_BYTES:
+    try:
+        raw = await read_capped(request, MAX_BODY_BYTES)
+    except BodyTooLarge:
         return Response("request too large", status_code=413)
     # Decode leniently: a bad percent-escape becomes U+FFFD instead of a 500,
     # and the signature check below still decides whether we trust the request.

@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.bootstrap import Services, build_services
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.web.sandbox import DEMO_CLINICIAN_PHONE, DEMO_PATIENT_PHONE, seed_demo
+from storage.models import Clinician, OnCallShift
+from tests.builders import clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL
 
 
@@ -19,7 +22,8 @@ from tests.conftest import PUBLIC_BASE_URL
 async def sandbox(
     settings: Settings, clock: ManualClock
 ) -> AsyncIterator[tuple[httpx.AsyncClient, Services]]:
-    services = build_services(settings.model_copy(update={"sandbox": True}), clock=clock)
+    no_channel = {"sandbox": True, "twilio_account_sid": None, "twilio_auth_token": None}
+    services = build_services(settings.model_copy(update=no_channel), clock=clock)
     await seed_demo(services)
     app = create_app(services=services, background=False)
     async with httpx.AsyncClient(
@@ -81,3 +85,19 @@ async def test_the_sandbox_refuses_phones_that_are_not_its_own(
     )
     assert response.status_code == 404
     assert (await client.post("/sandbox/api/checkin", json={"flow_id": "nope"})).status_code == 404
+
+
+async def test_the_sandbox_never_puts_its_demo_clinician_on_a_real_clinics_rota(
+    services: Services,
+) -> None:
+    await clinic_with_rota(services)  # a real clinic: clinicians and a rota
+
+    await seed_demo(services)
+
+    async with services.sessions() as session:
+        shifts = (await session.scalars(select(OnCallShift))).all()
+        demo = await session.scalar(
+            select(Clinician).where(Clinician.phone == DEMO_CLINICIAN_PHONE)
+        )
+    assert demo is not None
+    assert demo.id not in {shift.clinician_id for shift in shifts}

@@ -26,6 +26,17 @@ def test_twilio_credentials_without_a_sender_number_are_refused() -> None:
         load_settings(_env_file=None, twilio_account_sid="AC1", twilio_auth_token="t")
 
 
+def test_the_sandbox_beside_real_credentials_is_refused_at_start_up() -> None:
+    with pytest.raises(SettingsError, match="SANDBOX=1 cannot run beside real Twilio"):
+        load_settings(
+            _env_file=None,
+            sandbox=True,
+            twilio_account_sid="AC1",
+            twilio_auth_token="token",
+            twilio_from_number="+12025550199",
+        )
+
+
 def test_half_the_twilio_credentials_are_refused() -> None:
     with pytest.raises(SettingsError, match="TWILIO_AUTH_TOKEN"):
         load_settings(_env_file=None, twilio_account_sid="AC1")
