@@ -13,6 +13,7 @@ from bot.channels.telegram_polling import poll_forever
 from bot.config import Settings, load_settings
 from bot.scheduler import build_scheduler
 from bot.web import admin, api, health, sandbox, telegram, twilio, twilio_voice
+from bot.web.headers import SecurityHeaders
 from bot.worker import stop_outbox
 
 
@@ -57,7 +58,15 @@ def create_app(
             await stop_outbox(services, worker)
             await services.close()
 
-    app = FastAPI(title="checkin-bot", lifespan=lifespan)
+    docs = settings.api_docs_enabled
+    app = FastAPI(
+        title="checkin-bot",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
+    app.add_middleware(SecurityHeaders)
     app.state.services = services
     app.include_router(health.router)
     app.include_router(twilio.router)

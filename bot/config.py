@@ -57,6 +57,13 @@ class Settings(BaseSettings):
     login_max_failures: int = Field(default=5, ge=1)
     login_lockout_minutes: float = Field(default=15.0, gt=0)
     sandbox: bool = False
+    # /docs, /redoc and /openapi.json: unset means on with the sandbox (development) and
+    # off once a real channel is configured (production); 1 or 0 forces either.
+    api_docs: bool | None = None
+    # Addresses of reverse proxies whose X-Forwarded-For is believed (comma-separated, as
+    # uvicorn takes them). Empty: nobody's, so a client cannot pick the address that
+    # sign-in throttling counts against.
+    forwarded_allow_ips: str = ""
 
     # Safety limits (explicit, with defaults).
     page_max_attempts: int = Field(default=12, ge=1)
@@ -149,6 +156,10 @@ class Settings(BaseSettings):
     @property
     def telegram_enabled(self) -> bool:
         return bool(self.telegram_bot_token)
+
+    @property
+    def api_docs_enabled(self) -> bool:
+        return self.sandbox_enabled if self.api_docs is None else self.api_docs
 
     @property
     def sandbox_enabled(self) -> bool:

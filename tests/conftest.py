@@ -157,6 +157,7 @@ def settings(
         clinic_phone="+12025550198",
         retry_base_seconds=1,
         provider_timeout_seconds=2,
+        api_docs=True,  # tests read the OpenAPI document; its production default is off
     )
 
 

@@ -43,10 +43,25 @@ def serve(
             port=port,
             log_level="info",
             access_log=False,
+            **_proxy_options(settings.forwarded_allow_ips),
         )
         return
     app = create_app(settings, polling=polling)
-    uvicorn.run(app, host=host, port=port, log_level="info", access_log=False)
+    uvicorn.run(
+        app,
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        **_proxy_options(settings.forwarded_allow_ips),
+    )
+
+
+def _proxy_options(allowed: str) -> dict[str, object]:
+    """Believe X-Forwarded-For only from FORWARDED_ALLOW_IPS (uvicorn would trust 127.0.0.1)."""
+    if not allowed.strip():
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
 
 
 def worker() -> None:

@@ -4,7 +4,10 @@ A clinician who linked a Telegram chat is paged there first: the page
 carries an Acknowledge button, one tap instead of typing a code. A page (or
 a crisis message to a patient) that fails for good on one channel is sent
 again on the person's other channel; when no channel is left, the ladder
-moves to the next rung at once instead of waiting out the rung's minutes.
+moves to the next rung at once instead of waiting out the rung's minutes,
+and a crisis message nobody could deliver is told to every clinician paged
+for the escalation (they must reach the patient another way), with an audit
+row.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from storage.models import (
     EscalationState,
     OutboxItem,
     Patient,
+    Priority,
 )
 
 ACK_LABEL = "Acknowledge"
@@ -66,6 +70,8 @@ class FallbackOnFailure:
         if route is None:
             if item.purpose == "page":
                 await _move_ladder_on(session, item, escalation, now)
+            else:
+                await _crisis_undeliverable(session, item, escalation, error, now)
             return
         channel, address, extra = route
         new_id = await enqueue(
@@ -161,3 +167,43 @@ async def _move_ladder_on(
         clinician=page.clinician_id,
     )
     log.warning("page_undeliverable", escalation=escalation.id, clinician=page.clinician_id)
+
+
+async def _crisis_undeliverable(
+    session: AsyncSession, item: OutboxItem, escalation: Escalation, error: SendError, now: datetime
+) -> None:
+    """No channel could take the patient's crisis message: the paged clinicians must know."""
+    audit.record(
+        session,
+        at=now,
+        actor="system",
+        action="crisis_undeliverable",
+        subject=f"escalation:{escalation.id}",
+        channel=item.channel,
+        error=error.reason[:200],
+    )
+    log.error("crisis_undeliverable", escalation=escalation.id, channel=item.channel)
+    paged = await session.scalars(
+        select(Clinician)
+        .join(EscalationPage, EscalationPage.clinician_id == Clinician.id)
+        .where(EscalationPage.escalation_id == escalation.id)
+        .distinct()
+    )
+    body = (
+        f"Code {escalation.code}: the crisis message to {item.address} could NOT be delivered"
+        f" ({error.reason[:80]}). Please reach the patient another way."
+    )
+    for clinician in paged:
+        channel, address, _ = page_route(clinician, escalation, telegram=False)
+        await enqueue(
+            session,
+            key=f"crisis-undelivered:{item.id}:{clinician.id}",
+            channel=channel,
+            address=address,
+            body=body,
+            now=now,
+            purpose="relay",
+            priority=Priority.PAGE,
+            clinician_id=clinician.id,
+            escalation_id=escalation.id,
+        )

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins, tick_safety
-from storage.models import Patient
+from storage.models import AuditEvent, Patient
 from tests.builders import (
     BACKUP_PHONE,
     PATIENT_PHONE,
@@ -155,3 +155,27 @@ async def test_a_page_the_carrier_reports_undelivered_moves_on_to_the_next_clini
 
     assert len(fake_twilio.to(BACKUP_PHONE)) == 1
     assert "URGENT" in fake_twilio.to(BACKUP_PHONE)[0]
+
+
+async def test_a_crisis_text_the_carrier_reports_undelivered_is_told_to_the_paged_clinician(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio
+) -> None:
+    await clinic_with_rota(services)
+    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+    await services.outbox.drain()
+    crisis_sid = next(m.sid for m in fake_twilio.sent if m.to == PATIENT_PHONE)
+    params = {"MessageSid": crisis_sid, "MessageStatus": "undelivered", "ErrorCode": "30005"}
+    url = PUBLIC_BASE_URL + "/webhooks/twilio/status"
+
+    await client.post(
+        "/webhooks/twilio/status",
+        data=params,
+        headers={"X-Twilio-Signature": twilio_signature(url, params)},
+    )
+    await services.outbox.drain()
+
+    told = fake_twilio.to(PRIMARY_PHONE)[-1]
+    assert "could NOT be delivered" in told and "reach the patient another way" in told
+    async with services.sessions() as session:
+        actions = (await session.scalars(select(AuditEvent.action))).all()
+    assert "crisis_undeliverable" in actions
