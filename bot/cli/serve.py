@@ -43,7 +43,8 @@ def serve(
             port=port,
             log_level="info",
             access_log=False,
-            **_proxy_options(settings.forwarded_allow_ips),
+            proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+            forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
         )
         return
     app = create_app(settings, polling=polling)
@@ -53,15 +54,10 @@ def serve(
         port=port,
         log_level="info",
         access_log=False,
-        **_proxy_options(settings.forwarded_allow_ips),
+        # X-Forwarded-For only from FORWARDED_ALLOW_IPS (uvicorn alone would trust 127.0.0.1).
+        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
+        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
     )
-
-
-def _proxy_options(allowed: str) -> dict[str, object]:
-    """Believe X-Forwarded-For only from FORWARDED_ALLOW_IPS (uvicorn would trust 127.0.0.1)."""
-    if not allowed.strip():
-        return {"proxy_headers": False}
-    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
 
 
 def worker() -> None:
