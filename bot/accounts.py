@@ -91,6 +91,7 @@ async def deactivate_user(
 ) -> None:
     """Stop an account signing in; its open sessions end on their next request."""
     user.active = False
+    user.session_epoch += 1
     audit.record(
         session, at=now, actor=actor, action="staff_user_deactivated", subject=f"staff:{user.id}"
     )
@@ -107,6 +108,7 @@ async def change_password(
     if new == current:
         raise AccountError("the new password must differ from the current one")
     user.password_hash = hash_password(new)
+    user.session_epoch += 1  # other devices signed in with the old password are signed out
     audit.record(
         session,
         at=now,

@@ -34,3 +34,7 @@ class StaffUser(CreatedAt, Base):
     clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
     active: Mapped[bool] = mapped_column(default=True)
     last_login_at: Mapped[datetime | None]
+    # Every dashboard session carries the epoch it signed in under; raising it (sign-out,
+    # a password change, deactivation) ends every session of the account at its next
+    # request, on every device: the signed cookie alone cannot be taken back.
+    session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")

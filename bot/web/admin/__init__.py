@@ -40,7 +40,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
         SessionMiddleware,
         secret_key=secret,
         session_cookie=SESSION_COOKIE,
-        max_age=12 * 3600,  # absolute cap; the idle timeout is checked on every request
+        max_age=12 * 3600,  # the cookie's life; auth.SESSION_ABSOLUTE_SECONDS caps from sign-in
         same_site="lax",
         https_only=settings.public_base_url.startswith("https://"),
     )

@@ -66,6 +66,10 @@ async def check_csrf(request: Request) -> None:
         raise HTTPException(403, "This form has expired or was not sent by this site. Reload.")
 
 
+# However active, a dashboard session ends this long after its sign-in.
+SESSION_ABSOLUTE_SECONDS = 12 * 3600
+
+
 async def _signed_in(request: Request, *, touch: bool) -> StaffUser:
     services = services_of(request)
     uid = request.session.get("uid")
@@ -78,9 +82,13 @@ async def _signed_in(request: Request, *, touch: bool) -> StaffUser:
     if not isinstance(seen, int | float) or now - seen > idle_limit:
         request.session.clear()
         raise LoginRequired(path, "idle")
+    since = request.session.get("since")
+    if not isinstance(since, int | float) or now - since > SESSION_ABSOLUTE_SECONDS:
+        request.session.clear()  # counted from sign-in: re-signing the cookie never extends it
+        raise LoginRequired(path, "idle")
     async with services.sessions() as session:
         user = await session.get(StaffUser, uid)
-    if user is None or not user.active:
+    if user is None or not user.active or request.session.get("epoch") != user.session_epoch:
         request.session.clear()
         raise LoginRequired(path)
     if touch:

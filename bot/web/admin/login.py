@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import update
 
 from bot import audit
 from bot.accounts import authenticate
@@ -100,12 +101,29 @@ async def login(
     throttle.succeeded(email)
     # A fresh session on sign-in: nothing from before the login carries over.
     request.session.clear()
-    request.session.update({"uid": user.id, "seen": now.timestamp()})
+    request.session.update(
+        {
+            "uid": user.id,
+            "seen": now.timestamp(),
+            "since": now.timestamp(),
+            "epoch": user.session_epoch,
+        }
+    )
     csrf_token(request)
     return see_other(_safe_next(next))
 
 
 @router.post("/logout", dependencies=[Depends(check_csrf)])
 async def logout(request: Request) -> Response:
+    """Sign out: this account's sessions end everywhere, not only this browser's copy."""
+    uid = request.session.get("uid")
+    if isinstance(uid, int):
+        services = services_of(request)
+        async with services.sessions() as session, session.begin():
+            await session.execute(
+                update(StaffUser)
+                .where(StaffUser.id == uid)
+                .values(session_epoch=StaffUser.session_epoch + 1)
+            )
     request.session.clear()
     return see_other("/admin/login")

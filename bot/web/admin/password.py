@@ -44,7 +44,9 @@ async def new_password(
             account = await session.get(StaffUser, user.id)
             assert account is not None  # signed in a moment ago
             await change_password(session, account, current=current, new=new, now=services.clock())
+            epoch = account.session_epoch
     except AccountError as problem:
         return _page(request, user, f"Not changed: {problem}.")
+    request.session["epoch"] = epoch  # this browser stays signed in; the others do not
     flash(request, "Your password has been changed.")
     return see_other("/admin")
