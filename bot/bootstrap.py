@@ -7,6 +7,7 @@ import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import Path
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -19,6 +20,7 @@ from bot.channels.twilio_sms import TwilioSender
 from bot.channels.twilio_voice import TwilioVoiceSender
 from bot.clock import Clock, system_clock
 from bot.config import Settings, SettingsError
+from bot.inbound_spool import InboundSpool
 from bot.outbox import OutboxWorker
 from bot.safety.crisis import load_crisis_message
 from bot.safety.escalation import EscalationSettings
@@ -40,6 +42,9 @@ class Services:
     safety_check_window: timedelta
     flows: flows.FlowLibrary
     screener: Screener = field(default_factory=Screener)
+    spool: InboundSpool = field(
+        default_factory=lambda: InboundSpool(Path("data/inbound-spool.jsonl"))
+    )
     extras: dict[str, object] = field(default_factory=dict)
 
     async def close(self) -> None:
@@ -143,4 +148,5 @@ def build_services(
         safety_check_window=timedelta(minutes=settings.safety_check_window_minutes),
         flows=library or flows.load_library(settings.flows_dir),
         screener=screener or Screener(),
+        spool=InboundSpool(Path(settings.inbound_spool_path)),
     )

@@ -65,6 +65,11 @@ class Settings(BaseSettings):
     # sign-in throttling counts against.
     forwarded_allow_ips: str = ""
 
+    # An inbound message the database has not taken within this many seconds is spooled
+    # to INBOUND_SPOOL_PATH (fsync'd) and the webhook answers: Twilio gives up at 15 s.
+    inbound_deadline_seconds: float = Field(default=5.0, gt=0)
+    inbound_spool_path: str = "./data/inbound-spool.jsonl"
+
     # Safety limits (explicit, with defaults).
     page_max_attempts: int = Field(default=12, ge=1)
     routine_max_attempts: int = Field(default=6, ge=1)

@@ -9,10 +9,12 @@ loses nothing.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, text
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, metrics
@@ -48,6 +50,48 @@ class InboundResult:
     duplicate: bool
     level: str
     escalation_id: int | None = None
+
+
+async def receive(services: Services, inbound: InboundMessage) -> InboundResult | None:
+    """What a webhook calls: handle ``inbound`` within the deadline, or spool it durably.
+
+    None when it was spooled (``bot/inbound_spool.py``): the webhook still answers 200, and
+    the message is handled, screened and paged as soon as the database takes it. A late
+    attempt is left to finish rather than cancelled (a database driver may not stop until
+    its own timeout); if it commits after all, the spooled copy is a duplicate and skipped.
+    """
+    attempt = asyncio.ensure_future(handle_inbound(services, inbound))
+    done, _ = await asyncio.wait({attempt}, timeout=services.settings.inbound_deadline_seconds)
+    if attempt in done and attempt.exception() is None:
+        return attempt.result()
+    if attempt in done and not isinstance(attempt.exception(), SQLAlchemyError):
+        return attempt.result()  # not a storage failure: raise it as before
+    services.spool.append(inbound)
+    if attempt not in done:
+        _LATE.add(attempt)
+        attempt.add_done_callback(_late_finished)
+    log.error(
+        "inbound_spooled",
+        channel=inbound.channel,
+        sender=mask(inbound.address),
+        error="deadline" if attempt not in done else type(attempt.exception()).__name__,
+    )
+    return None
+
+
+# Attempts past their deadline, kept referenced until they end.
+_LATE: set[asyncio.Future[InboundResult]] = set()
+
+
+def _late_finished(attempt: asyncio.Future[InboundResult]) -> None:
+    _LATE.discard(attempt)
+    if not attempt.cancelled() and attempt.exception() is not None:
+        log.warning("inbound_late_attempt_failed", error=type(attempt.exception()).__name__)
+
+
+async def drain_spool(services: Services) -> int:
+    """Handle what the spool kept while the database was unavailable."""
+    return await services.spool.drain(lambda inbound: handle_inbound(services, inbound))
 
 
 async def handle_inbound(services: Services, inbound: InboundMessage) -> InboundResult:

@@ -31,3 +31,7 @@ SCREENED_WITHOUT_MODEL = Counter(
     "checkin_screened_without_model_total",
     "Messages screened by the rules alone because the risk model did not load",
 )
+SPOOLED = Counter(
+    "checkin_inbound_spooled_total",
+    "Inbound messages kept in the local spool because the database did not take them in time",
+)

@@ -8,6 +8,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.bootstrap import Services
 from bot.checkins.runner import tick_flows
+from bot.conversation import drain_spool
 from bot.logs import log
 from bot.safety.safety_check import sweep_unanswered
 from bot.safety.sweeps import sweep_escalations
@@ -87,6 +88,12 @@ async def tick_outbox(services: Services) -> None:
     services.outbox.wake()
 
 
+async def tick_spool(services: Services) -> None:
+    """Handle inbound messages spooled while the database was busy (usually none)."""
+    if await drain_spool(services):
+        services.outbox.wake()
+
+
 def build_scheduler(services: Services) -> AsyncIOScheduler:
     settings = services.settings
     scheduler = AsyncIOScheduler(timezone=UTC)
@@ -94,6 +101,7 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
         ("safety", tick_safety, settings.escalation_tick_seconds),
         ("checkins", tick_checkins, settings.checkin_tick_seconds),
         ("outbox", tick_outbox, settings.outbox_tick_seconds),
+        ("spool", tick_spool, settings.outbox_tick_seconds),
     )
     for job_id, tick, seconds in ticks:
         # One run at a time, missed runs folded into one: each tick drains all due rows.

@@ -158,6 +158,7 @@ def settings(
         retry_base_seconds=1,
         provider_timeout_seconds=2,
         api_docs=True,  # tests read the OpenAPI document; its production default is off
+        inbound_spool_path=str(tmp_path / "inbound-spool.jsonl"),
     )
 
 

@@ -12,7 +12,7 @@ from bot.bootstrap import Services
 from bot.channels.base import SendError
 from bot.channels.telegram import TelegramSender
 from bot.channels.telegram_updates import MalformedUpdate, parse_update
-from bot.conversation import handle_inbound
+from bot.conversation import receive
 from bot.logs import log
 from bot.web.bodies import BodyTooLarge, read_capped
 
@@ -47,10 +47,11 @@ async def telegram_update(request: Request) -> Response:
     if update is None:
         log.info("telegram_update_ignored")
         return Response(status_code=200)
-    result = await handle_inbound(services, update.inbound)
+    result = await receive(services, update.inbound)
     sender = services.senders.get("telegram")
     task = None
-    if isinstance(sender, TelegramSender) and update.callback_query_id and not result.duplicate:
+    fresh = result is not None and not result.duplicate
+    if isinstance(sender, TelegramSender) and update.callback_query_id and fresh:
         # After the response: Telegram is not kept waiting on our call back to it.
         task = BackgroundTask(sender.acknowledge_tap, update)
     return Response(status_code=200, background=task)

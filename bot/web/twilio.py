@@ -19,7 +19,7 @@ from bot.channels.twilio_sms import (
     parse_inbound,
     signature_is_valid,
 )
-from bot.conversation import handle_inbound
+from bot.conversation import receive
 from bot.logs import log
 from bot.safety.page_channels import FallbackOnFailure
 from bot.web.bodies import BodyTooLarge, read_capped
@@ -70,7 +70,7 @@ async def inbound_sms(request: Request) -> Response:
         inbound = parse_inbound(form, services.clock())
     except MalformedInbound as exc:
         return Response(str(exc), status_code=400)
-    await handle_inbound(services, inbound)
+    await receive(services, inbound)  # handled, or spooled durably: either way answer
     return Response(EMPTY_TWIML, media_type="application/xml")
 
 
