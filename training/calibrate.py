@@ -33,7 +33,7 @@ from training import screening_data as data
 RANK = {level: i for i, level in enumerate(data.LEVELS)}
 RECALL_TARGET = 0.985
 FALSE_ALARM_BUDGET = 0.10
-URGENT_BENIGN_LIMIT = 0.01
+URGENT_BENIGN_LIMIT = 0.015
 # Messages whose scores the manifest records; a test checks the shipped graph still gives them.
 PROBES = [
     "ok",
@@ -44,7 +44,8 @@ PROBES = [
     "ya no quiero vivir",
     "felt like I was floating during the infusion, kind of scary but fine now",
 ]
-GRID = [round(x, 3) for x in np.arange(0.02, 0.981, 0.01)]
+# A fine-tuned model is sure of itself: the urgent threshold needs steps near 1.
+GRID = [round(x, 3) for x in np.arange(0.02, 0.981, 0.01)] + [0.985, 0.99, 0.995, 0.998]
 
 
 def calibrate(model_dir: Path) -> tuple[dict[str, float], dict[str, object]]:

@@ -195,7 +195,7 @@ def export(model: Classifier, out: Path, work: Path) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--epochs", type=int, default=5)
     parser.add_argument("--out", type=Path, default=data.REPO / "bot" / "safety" / "model")
     parser.add_argument(
         "--recalibrate", action="store_true", help="only redo the thresholds and probes in --out"

@@ -51,7 +51,10 @@ __all__ = [
 LEVELS = ("none", "review", "check", "urgent")  # the model's output order
 WHOLE_TOKENS = 160  # a whole message is read up to here (the training length)
 WINDOW_TOKENS = 64  # a two-sentence window
-MAX_WINDOWS = 48  # about 4,096 characters of prose; past that only the whole and rules read
+# Enough two-sentence windows for a 4,096-character message (Telegram's longest) of short
+# sentences; past that only the whole and the rules read the rest. Repeated windows (a
+# pasted paragraph) are scored once.
+MAX_WINDOWS = 96
 # Shorter messages are read whole only: the model was trained on whole messages, and on the
 # development split two-sentence windows of short texts raised false alarms more than they
 # found risk (a window loses the "that was years ago" beside it).
@@ -95,8 +98,8 @@ def sentence_windows(text: str) -> list[str]:
     sentences = [s.strip() for s in _SENTENCE_END.split(text) if s and s.strip()]
     if len(text) < WINDOWS_FROM_CHARS or len(sentences) < 3:
         return [text]
-    pairs = [" ".join(sentences[i : i + 2]) for i in range(len(sentences) - 1)]
-    return [text, *pairs[:MAX_WINDOWS]]
+    pairs = dict.fromkeys(" ".join(sentences[i : i + 2]) for i in range(len(sentences) - 1))
+    return [text, *list(pairs)[:MAX_WINDOWS]]
 
 
 class RiskModel:

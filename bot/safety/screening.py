@@ -59,6 +59,7 @@ never message text: they are logged and stored.
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -139,8 +140,15 @@ MODEL_REASONS = {
 }
 
 
+# A bot command with at most one word after it ("/start K7Q2XP", "/help"): the model was
+# trained on people's words, and a random link code is noise to it. The rules still read it.
+_COMMAND = re.compile(r"\s*/[A-Za-z]\w*(?:@\w+)?(?:\s+\S+)?\s*")
+
+
 def model_layer(text: str) -> Screening:
     """The learned model's level for ``text``; nothing when it could not load (degraded)."""
+    if _COMMAND.fullmatch(text):
+        return NOTHING
     model = model_tier.load()
     if model is None:
         metrics.SCREENED_WITHOUT_MODEL.inc()

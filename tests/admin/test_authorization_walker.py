@@ -45,6 +45,8 @@ ROLES = {
     ("GET", "/admin/rota"): ALL,
     ("POST", "/admin/rota"): OFFICE,
     ("GET", "/admin/audit"): ADMIN,
+    ("GET", "/admin/review"): ALL,
+    ("POST", "/admin/review/{message_id}/read"): RESPOND,
     ("GET", "/admin/flows"): ALL,
     ("GET", "/admin/flows/{flow_id}/preview"): ALL,
     ("POST", "/admin/flows/{flow_id}/preview"): ALL,

@@ -54,6 +54,8 @@ async def test_a_risky_text_during_a_long_write_is_answered_in_time_and_paged_af
 
     assert services.spool.pending() == []
     async with services.sessions() as session:
-        stored = (await session.scalars(select(Message.body).where(Message.direction == "in"))).all()
+        stored = (
+            await session.scalars(select(Message.body).where(Message.direction == "in"))
+        ).all()
     assert stored == ["I want to kill myself"]
     assert "URGENT" in fake_twilio.to(PRIMARY_PHONE)[0]

@@ -1,4 +1,5 @@
-"""An installed (non-editable) package carries every dashboard template and static file."""
+"""An installed (non-editable) package carries every dashboard template and static file,
+and the risk model's files."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ def test_the_package_data_patterns_cover_every_template_and_static_file() -> Non
     shipped = {p for pattern in patterns for p in package.glob(pattern) if p.is_file()}
     needed = {
         p
-        for folder in ("templates", "static")
+        for folder in ("templates", "static", "safety/model")
         for p in (package / folder).rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     }
