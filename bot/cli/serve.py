@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 from typing import Annotated
 
 import typer
@@ -30,34 +31,25 @@ def serve(
     configure_logging(settings.log_format)
     if settings.sandbox_enabled:
         typer.echo(f"sandbox channel on: open http://{host}:{port}/sandbox")
-    if workers > 1:
-        if not settings.database_url.startswith("postgresql"):
-            raise fail("--workers above 1 needs PostgreSQL (SQLite has one writer)")
-        if polling:
-            raise fail("--polling runs in one process; drop --workers")
-        uvicorn.run(
-            "bot.app:create_app",
-            factory=True,
-            workers=workers,
-            host=host,
-            port=port,
-            log_level="info",
-            access_log=False,
-            proxy_headers=bool(settings.forwarded_allow_ips.strip()),
-            forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
-        )
-        return
-    app = create_app(settings, polling=polling)
-    uvicorn.run(
-        app,
+    proxies = settings.forwarded_allow_ips.strip()
+    run = functools.partial(
+        uvicorn.run,
         host=host,
         port=port,
         log_level="info",
         access_log=False,
         # X-Forwarded-For only from FORWARDED_ALLOW_IPS (uvicorn alone would trust 127.0.0.1).
-        proxy_headers=bool(settings.forwarded_allow_ips.strip()),
-        forwarded_allow_ips=settings.forwarded_allow_ips.strip() or None,
+        proxy_headers=bool(proxies),
+        forwarded_allow_ips=proxies or None,
     )
+    if workers > 1:
+        if not settings.database_url.startswith("postgresql"):
+            raise fail("--workers above 1 needs PostgreSQL (SQLite has one writer)")
+        if polling:
+            raise fail("--polling runs in one process; drop --workers")
+        run("bot.app:create_app", factory=True, workers=workers)
+        return
+    run(create_app(settings, polling=polling))
 
 
 def worker() -> None:
