@@ -75,6 +75,11 @@ def public_half(text: str) -> bool:
     return _bucket(text, "public:") % 2 == 0
 
 
+def sample_key(text: str) -> bytes:
+    """A fixed pseudo-random order for sampling a capped share of a set."""
+    return hashlib.sha256(("sample:" + text).encode("utf-8")).digest()
+
+
 def read_examples(path: Path) -> list[Example]:
     """One labelled CSV (text,label,category,level,lang), rows with no text skipped."""
     with path.open(encoding="utf-8", newline="") as handle:
