@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.safety import model_tier  # noqa: E402
 from bot.safety.risk_model import RiskModel, Thresholds, decide  # noqa: E402
-from bot.safety.screening import rules_layer  # noqa: E402
+from bot.safety.screening import model_level, rules_layer  # noqa: E402
 from training import screening_data as data  # noqa: E402
 
 RANK = {level: i for i, level in enumerate(data.LEVELS)}
@@ -60,8 +60,9 @@ class Scored:
 
     def levels(self, thresholds: Thresholds, with_model: bool = True) -> list[str]:
         out = []
-        for rule, (w, p) in zip(self.rules, self.windows, strict=True):
-            model = decide(w, p, thresholds).level if with_model else "none"  # type: ignore[arg-type]
+        for text, rule, (w, p) in zip(self.texts, self.rules, self.windows, strict=True):
+            verdict = decide(w, p, thresholds).level  # type: ignore[arg-type]
+            model = model_level(text, verdict).value if with_model else "none"
             out.append(data.LEVELS[max(RANK[rule], RANK[model])])
         return out
 

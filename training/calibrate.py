@@ -27,7 +27,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.safety.risk_model import RiskModel, Thresholds, decide
-from bot.safety.screening import rules_layer
+from bot.safety.screening import model_level, rules_layer
 from training import screening_data as data
 
 RANK = {level: i for i, level in enumerate(data.LEVELS)}
@@ -55,7 +55,10 @@ def calibrate(model_dir: Path) -> tuple[dict[str, float], dict[str, object]]:
     rules = [RANK[rules_layer(e.text).level.value] for e in dev]
 
     def levels(t: Thresholds) -> list[str]:
-        model_ranks = [RANK[decide(w, p, t).level] for w, p in scored]
+        model_ranks = [
+            RANK[model_level(e.text, decide(w, p, t).level).value]
+            for e, (w, p) in zip(dev, scored, strict=True)
+        ]
         return [data.LEVELS[max(m, r)] for m, r in zip(model_ranks, rules, strict=True)]
 
     risk = [e.risky for e in dev]

@@ -74,6 +74,7 @@ __all__ = [
     "Screening",
     "max_level",
     "model_layer",
+    "model_level",
     "rules_layer",
     "screen",
     "screen_with",
@@ -153,8 +154,23 @@ def model_layer(text: str) -> Screening:
     if model is None:
         metrics.SCREENED_WITHOUT_MODEL.inc()
         return NOTHING
-    level = Level(model.verdict(text).level)
+    level = model_level(text, model.verdict(text).level)
     return Screening(level, (MODEL_REASONS[level],)) if level is not Level.NONE else NOTHING
+
+
+def model_level(text: str, verdict: str) -> Level:
+    """What screening makes of the model's verdict on ``text`` (the report uses it too).
+
+    A bot command with one word after it is left to the rules; one word is too little to
+    page on ("REVOKE" read as urgent), so it asks the safety question instead, which an SMS
+    keyword still beats. Risk words alone ("suicidal", "kms") are the rules' to page on.
+    """
+    if _COMMAND.fullmatch(text):
+        return Level.NONE
+    level = Level(verdict)
+    if level is Level.URGENT and len(text.split()) < 2:
+        return Level.CHECK
+    return level
 
 
 # The rules first (a floor, and microseconds), then the model.

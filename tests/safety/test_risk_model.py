@@ -163,3 +163,12 @@ def test_a_bare_carriage_return_does_not_split_a_message_in_two() -> None:
     lines = [json.loads(x) for x in sink.getvalue().splitlines()]
     assert [x["text"] for x in lines] == ["fine today\rI want to die", "ok"]
     assert lines[0]["level"] == "urgent"
+
+
+@pytest.mark.parametrize("word", ["REVOKE", "STOP", "UNSUBSCRIBE", "cancel", "quit"])
+def test_one_word_never_pages_on_the_model_alone(word: str) -> None:
+    assert screen(word).level is not Level.URGENT
+
+
+def test_a_risk_word_alone_still_pages_through_the_rules() -> None:
+    assert screen("suicidal").level is Level.URGENT
