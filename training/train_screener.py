@@ -115,7 +115,8 @@ def build_rows(rng: random.Random) -> tuple[list[tuple[str, int, float]], dict[s
         # The cap takes an even sample (in hash order): the files are sorted by label, and
         # their first rows would be all risk.
         half = sorted(
-            ((t, r) for t, r in found if data.public_half(t)), key=lambda row: data.sample_key(row[0])
+            ((t, r) for t, r in found if data.public_half(t)),
+            key=lambda row: data.sample_key(row[0]),
         )[:PUBLIC_CAP]
         rows.extend((for_model(t), 4 if r else 5, PUBLIC_WEIGHT) for t, r in half)
         public[spec.name] = {
