@@ -64,7 +64,7 @@ def crisis_texts(fake: FakeTwilio) -> list[str]:
     return [body for body in fake.to(PATIENT_PHONE) if CRISIS_LINE in body]
 
 
-@pytest.mark.parametrize("mode", ["close_after_accept", "reset_after_accept"])
+@pytest.mark.parametrize("mode", ["close_after_accept", "reset_after_accept", "hang"])
 async def test_a_connection_lost_after_twilio_took_the_message_sends_no_second_text(
     mode: str,
     proxied: Services,
