@@ -185,9 +185,10 @@ def rss_mb() -> float:
 def cost_report(load_seconds: float, rss_before: float, rss_loaded: float) -> None:
     model = model_tier.load()
     assert model is not None
-    short = "so tired of everything, the infusion helped for 3 days and now im back to square one. idk what to do anymore honestly, work is a mess"[
-        :160
-    ]
+    short = (
+        "so tired of everything lately. the infusion helped for 3 days and now im back to"
+        " square one, idk what to do anymore honestly. work is a mess and i cant sleep much"
+    )[:160]
     paragraph = (
         "Slept badly again and the nausea after Tuesday's infusion lasted most of the day. "
         "Work was long, the kids had a school thing, and I forgot my evening meds once. "
