@@ -51,7 +51,7 @@ async def test_a_clinician_sees_a_sandbox_escalation_arrive_acknowledges_and_res
     await patient.get_by_placeholder("Text the clinic").fill("I don't want to be alive anymore")
     await patient.get_by_role("button", name="Send").click()
     # Stored; the page goes out via the outbox. The first message screened loads the
-    # semantic model, which takes a while on a busy machine.
+    # risk model, which takes a moment on a busy machine.
     await patient.locator("li.in").wait_for(timeout=90_000)
 
     card = page.locator("article.escalation[data-state='open']")

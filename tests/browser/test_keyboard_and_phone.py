@@ -58,7 +58,7 @@ async def clinician_with_an_open_escalation(page: Any, base: str, services: Serv
     patient = phone.locator("section.phone[aria-label='Demo patient phone']")
     await patient.get_by_placeholder("Text the clinic").fill("I want to end my life")
     await patient.get_by_role("button", name="Send").click()
-    # The first message screened loads the semantic model: slow on a busy machine.
+    # The first message screened may load the risk model: slow on a busy machine.
     await patient.locator("li.in").wait_for(timeout=SCREENING_FIRST_LOAD_MS)
     await phone.close()
     return email

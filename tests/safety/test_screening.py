@@ -220,14 +220,14 @@ def test_mood_numbers_keep_their_digits_and_screen_as_none(mood: str) -> None:
 
 def test_a_later_layer_can_only_raise_the_level() -> None:
     def says_urgent(_: str) -> Screening:
-        return Screening(Level.URGENT, ("semantic",))
+        return Screening(Level.URGENT, ("model_high_risk",))
 
     def says_none(_: str) -> Screening:
         return Screening(Level.NONE, ())
 
     raised = screen_with("I can't do this anymore", [screen_with_rules, says_urgent])
     kept = screen_with("I want to die", [screen_with_rules, says_none])
-    assert raised == Screening(Level.URGENT, ("hopelessness_ending", "semantic"))
+    assert raised == Screening(Level.URGENT, ("hopelessness_ending", "model_high_risk"))
     assert kept.level is Level.URGENT
 
 
@@ -291,9 +291,8 @@ def test_clinic_set_meets_recall_and_false_positive_targets() -> None:
 
 @pytest.mark.parametrize("row", read_clinic_set(), ids=lambda row: row["text"][:40])
 def test_each_clinic_message_gets_its_expected_level_from_the_rules(row: dict[str, str]) -> None:
-    # expected_level is the rules' verdict. The semantic tier, when installed, may add a check
-    # to a few benign messages (a likeness score moves whenever an exemplar is added); the
-    # targets test above bounds how many, through the full screen.
+    # expected_level is the rules' verdict; the model's own behaviour is tested in
+    # test_risk_model.py and measured by bench/screening_report.py.
     assert screen_with(row["text"], [rules_layer]).level.value == row["expected_level"]
 
 
