@@ -62,19 +62,18 @@ async def receive(services: Services, inbound: InboundMessage) -> InboundResult 
     """
     attempt = asyncio.ensure_future(handle_inbound(services, inbound))
     done, _ = await asyncio.wait({attempt}, timeout=services.settings.inbound_deadline_seconds)
-    if attempt in done and attempt.exception() is None:
-        return attempt.result()
-    if attempt in done and not isinstance(attempt.exception(), SQLAlchemyError):
-        return attempt.result()  # not a storage failure: raise it as before
+    error = attempt.exception() if done else None
+    if done and not isinstance(error, SQLAlchemyError):
+        return attempt.result()  # handled, or a failure that is not storage's: raised as before
     services.spool.append(inbound)
-    if attempt not in done:
+    if not done:
         _LATE.add(attempt)
         attempt.add_done_callback(_late_finished)
     log.error(
         "inbound_spooled",
         channel=inbound.channel,
         sender=mask(inbound.address),
-        error="deadline" if attempt not in done else type(attempt.exception()).__name__,
+        error=type(error).__name__ if error else "deadline",
     )
     return None
 
