@@ -41,10 +41,8 @@ class Services:
     escalation: EscalationSettings
     safety_check_window: timedelta
     flows: flows.FlowLibrary
+    spool: InboundSpool  # where INBOUND_SPOOL_PATH points; only build_services makes one
     screener: Screener = field(default_factory=Screener)
-    spool: InboundSpool = field(
-        default_factory=lambda: InboundSpool(Path("data/inbound-spool.jsonl"))
-    )
     extras: dict[str, object] = field(default_factory=dict)
 
     async def close(self) -> None:

@@ -2,13 +2,12 @@
 
 Twilio waits 15 s for a webhook's answer and does not retry a message it got no answer
 for, so a webhook stuck behind a busy database (SQLite held by a long write, a PostgreSQL
-failover) would lose the message, and with it a page. ``accept`` gives the database
-``INBOUND_DEADLINE_SECONDS`` (``conversation.receive``); past that, or on a database
-error, the message is appended to an fsync'd JSON-lines file here and the webhook answers
-200. ``drain`` (at start-up and every outbox tick) replays spooled messages through
-``handle_inbound`` in arrival order;
-the provider id keeps a message that did commit after all from being handled twice. A
-message that still fails stays in the spool for the next drain.
+failover) would lose the message, and with it a page. ``conversation.receive`` gives the
+database ``INBOUND_DEADLINE_SECONDS``; past that, or on a database error, the message is
+appended to an fsync'd JSON-lines file here and the webhook answers 200. ``drain`` (the
+scheduler's ``spool`` tick, every outbox tick) replays spooled messages through
+``handle_inbound`` in arrival order; the provider id keeps a message that did commit
+after all from being handled twice. A message that still fails stays for the next drain.
 
 One spool per process; it holds bodies, so it lives beside the database, not in logs.
 """
@@ -89,16 +88,17 @@ class InboundSpool:
     def _rewrite(self, done: set[tuple[str, str]]) -> None:
         """Drop handled messages, keeping any appended meanwhile (atomic rename)."""
         with self._lock:
-            lines = self.path.read_text(encoding="utf-8").splitlines()
-            keep = [
-                line
-                for line in lines
-                if line.strip()
-                and (json.loads(line)["channel"], json.loads(line)["provider_id"]) not in done
+            rows = [
+                line for line in self.path.read_text(encoding="utf-8").splitlines() if line.strip()
             ]
+            keep = [line for line in rows if _key(json.loads(line)) not in done]
             fresh = self.path.with_suffix(".tmp")
             with fresh.open("w", encoding="utf-8") as handle:
                 handle.write("".join(line + "\n" for line in keep))
                 handle.flush()
                 os.fsync(handle.fileno())
             fresh.replace(self.path)
+
+
+def _key(row: dict[str, object]) -> tuple[str, str]:
+    return str(row["channel"]), str(row["provider_id"])
