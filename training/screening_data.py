@@ -8,6 +8,8 @@ this module, so a split is defined once.
   development split that the thresholds are calibrated on; the model never fits it.
 - ``data/screening/frozen_test/*.csv``: the frozen test split, written apart by writers
   who saw neither the training messages nor the rules, committed before any training.
+  This is the second one: the first (``train/w7_first_frozen_*``, ``w8_...``) was scored
+  by two released models, so it became training data and four new writers wrote this.
   Nothing is ever fitted or tuned on it; ``FROZEN_TEST_SHA256`` pins its content.
 - ``../shared/datasets/*.csv``: public social-media sets, never copied here. Half of each
   (``public_half``) may be trained on; the other half is reported as held out.
@@ -29,7 +31,7 @@ PUBLIC_DIR = REPO.parent / "shared" / "datasets"
 
 LEVELS = ("none", "review", "check", "urgent")
 # sha256 over the frozen split's files (``files_sha256``), recorded when it was committed.
-FROZEN_TEST_SHA256 = "5fac791e0746bade8cacb5497c5129b8ea98254e102b68e89e0c1c227d1ba884"
+FROZEN_TEST_SHA256 = "e1d79b19782f4842d9c06570053230d5eb438aaf92d73bb8fae39a37d8b23fa4"
 
 
 @dataclass(frozen=True, slots=True)
