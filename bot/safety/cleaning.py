@@ -37,9 +37,11 @@ def repair(text: str) -> str:
     """``text`` as the patient meant it: mojibake fixed, unstorable characters replaced."""
     text = _SURROGATE.sub("\ufffd", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = _CONTROL.sub(" ", _ZERO_WIDTH.sub("", text))
-    # ftfy also turns curly quotes straight, which the rules and the model both expect.
-    return ftfy.fix_text(text, normalization="NFC")
+    text = _CONTROL.sub(" ", text)
+    # ftfy before the zero-width clean-up: "í" read as Windows-1252 is "Ã" and a soft
+    # hyphen, which that clean-up would strip, leaving nothing to repair. ftfy also turns
+    # curly quotes straight, which the rules and the model both expect.
+    return _ZERO_WIDTH.sub("", ftfy.fix_text(text, normalization="NFC"))
 
 
 def for_model(text: str) -> str:

@@ -12,10 +12,13 @@ How a message is judged:
   matches a span of the text. A risk match is changed by a guard only when the guard's span
   contains the whole risk match, so a guard can never touch a different risky phrase
   elsewhere in the message ("I'm not suicidal but I want to die" stays urgent). A guard caps
-  the match at ``none`` (silenced) or ``check`` (for example a hedged promise, "I probably
-  won't hurt myself tonight", or an attempt clearly placed years ago), optionally only for
-  some categories. When a guarded match is found, the search resumes one character later, so a
+  the match at ``none`` (silenced), ``review`` (someone else's act, or the patient's own
+  clearly years ago) or ``check`` (a hedged promise, "I probably won't hurt myself
+  tonight"), optionally only for some categories. When a guarded match is found, the search resumes one character later, so a
   guard cannot hide an overlapping unguarded match of the same list.
+* A guard may name ``unless`` patterns: when one matches anywhere in the message the guard
+  is off. A past or recovered guard reads one sentence, and "It stopped for a while. As of
+  Tuesday it's every day again." turns it around from the next one.
 """
 
 from __future__ import annotations
@@ -68,6 +71,7 @@ class _Guard:
     cap: Cap
     categories: frozenset[str] | None  # None: applies to every category
     regex: re.Pattern[str]
+    unless: re.Pattern[str] | None  # matched anywhere in the message, the guard is off
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +122,9 @@ def load_rules(source: str) -> RuleSet:
         if categories and not categories <= set(data["categories"]):
             raise ValueError(f"guard {name}: unknown categories {sorted(categories)}")
         regex = _compile([str(p) for p in guard["patterns"]], macros)
-        guards.append(_Guard(str(name), cast(Cap, cap), categories, regex))
+        unless = guard.get("unless")
+        undo = _compile([str(p) for p in unless], macros) if unless else None
+        guards.append(_Guard(str(name), cast(Cap, cap), categories, regex, undo))
     return RuleSet(tuple(str(c) for c in data["categories"]), tuple(lists), tuple(guards))
 
 
@@ -167,6 +173,7 @@ def find_hits(normalized: str, rules: RuleSet) -> list[Hit]:
                 guard_spans = [
                     (m.start(), m.end(), g)
                     for g in rules.guards
+                    if g.unless is None or g.unless.search(normalized) is None
                     for m in _spans(g.regex, normalized)
                 ]
             cap = _cap_for(plist.category, match.start(), match.end(), guard_spans)

@@ -65,6 +65,7 @@ from dataclasses import dataclass
 
 from bot import metrics
 from bot.safety import model_tier, rules
+from bot.safety.cleaning import repair
 from bot.safety.normalize import normalize
 
 __all__ = [
@@ -126,8 +127,8 @@ Layer = Callable[[str], Screening]
 
 
 def rules_layer(text: str) -> Screening:
-    """Match the curated phrase rules against the normalised text."""
-    hits = rules.find_hits(normalize(text), rules.DEFAULT_RULES)
+    """Match the curated phrase rules against the repaired, normalised text."""
+    hits = rules.find_hits(normalize(repair(text)), rules.DEFAULT_RULES)
     if not hits:
         return NOTHING
     level = max_level(*(Level(hit.severity) for hit in hits))

@@ -127,6 +127,10 @@ def test_long_messages_are_read_two_sentences_at_a_time_as_well_as_whole() -> No
 def test_text_garbled_on_the_way_is_repaired_before_anything_reads_it() -> None:
     assert repair("I donâ€™t want to wake up") == "I don't want to wake up"
     assert repair("caf\u00c3\u00a9 y ma\u00c3\u00b1ana") == "café y mañana"
+    # "í" garbled is "Ã" and a soft hyphen: repaired, not stripped to "Ã".
+    garbled = "Todos estarían mejor sin mí".encode().decode("cp1252", errors="replace")
+    assert repair(garbled) == "Todos estarían mejor sin mí"
+    assert screen(garbled).level is Level.URGENT
     assert repair("bad\x00byte and \ud83d lone half") == "bad byte and \ufffd lone half"
     assert for_model("bye 🔫") == "bye water pistol"
 

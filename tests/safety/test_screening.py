@@ -78,6 +78,15 @@ def test_reasons_are_category_names_never_message_text(text: str) -> None:
         ("not suicidal right now", "check"),
         ("fewer suicidal thoughts since the infusion", "check"),
         ("No plans or intent to harm myself", "none"),
+        ("nope, no self harm, no wanting to die, all good", "none"),
+        ("The nurse asked if I wanted to die and I said no", "none"),
+        ("she asked if i wanted to die and i said no but that was a lie", "urgent"),
+        ("sin ideas suicidas hoy", "none"),
+        ("sin ideas suicidas hasta hoy", "urgent"),
+        # "off myself" squeezes to "of myself": only intent makes it a threat.
+        ("kinda proud of myself lol", "none"),
+        ("im going to off myself", "urgent"),
+        ("i'm scared of myself tonight", "check"),
     ],
 )
 def test_a_denial_silences_only_the_denied_phrase(text: str, level: str) -> None:
@@ -183,6 +192,18 @@ def test_spanish_is_screened_for_everyone(text: str, level: str) -> None:
         ("I took all my meds this morning", "none"),
         ("people at school told me to kill myself", "check"),
         ("the voices are telling me to kill myself", "urgent"),
+        ("back in 2018 i overdosed, nothing like that in years", "review"),
+        ("I was suicidal after my divorce. That was 2018.", "review"),
+        ("i took 30 pills. that was yesterday", "urgent"),
+        ("Before ketamine I wanted to kill myself every day. It's every day again.", "urgent"),
+        ("my brother told me he has been thinking about suicide", "review"),
+        ("friend from discord said he wants to kms", "review"),
+        # The patient's own "i", "me" or "my" ends someone else's sentence.
+        ("she cut me off so i took all my pills tonight", "urgent"),
+        ("my brother's rifle is in my closet and i keep looking at it", "urgent"),
+        ("it's been 60 days without wanting to die", "review"),
+        ("I stopped googling ways to die", "review"),
+        ("I haven't stopped googling ways to die", "urgent"),
     ],
 )
 def test_history_and_other_people_are_seen_but_do_not_page(text: str, level: str) -> None:
