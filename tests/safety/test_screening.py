@@ -87,6 +87,11 @@ def test_reasons_are_category_names_never_message_text(text: str) -> None:
         ("kinda proud of myself lol", "none"),
         ("im going to off myself", "urgent"),
         ("i'm scared of myself tonight", "check"),
+        # A denial's "until" was read past when the denied noun ended the phrase.
+        ("no suicidal thoughts until today", "urgent"),
+        ("no urges. no thats wrong, i had urges to cut all day", "urgent"),
+        ("no unalive thoughts, just cranky", "none"),
+        ("me quiero morir de la pena, le mandé el mensaje a mi jefe", "none"),
     ],
 )
 def test_a_denial_silences_only_the_denied_phrase(text: str, level: str) -> None:
