@@ -215,7 +215,13 @@ async def _patient_message(
             session, services.escalation, open_one, message, now=now
         )
         await escalation.relay_to_holder(session, open_one, patient, message, now=now)
-        await _reply(session, message, now, "We have passed your message to the clinician.")
+        # A questionnaire whose own answer paged (PHQ-9 item 9) goes on to its end, so the
+        # score is kept; the clinician holding the escalation sees each reply as well.
+        in_flow = await runner.active_session(session, patient) if patient else None
+        if patient is not None and in_flow is not None and runner.escalated(services, in_flow):
+            await runner.continue_flow(session, services, patient, in_flow, message, now=now)
+        else:
+            await _reply(session, message, now, "We have passed your message to the clinician.")
         return open_one.id
     if screening.level == Level.CHECK:
         await safety_check.ask(

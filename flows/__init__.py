@@ -13,7 +13,7 @@ and stores `state.to_dict()`; see docs/flows.md for authors.
 """
 
 from flows._run import Turn
-from flows.engine import advance, next_wakeup, reminder_due, start
+from flows.engine import advance, escalated, next_wakeup, reminder_due, start
 from flows.errors import FlowError, FlowLoadError
 from flows.events import (
     EVENT_TYPES,
@@ -68,6 +68,7 @@ __all__ = [
     "UnknownFlow",
     "Value",
     "advance",
+    "escalated",
     "builtin_library",
     "check_path",
     "from_snapshot",

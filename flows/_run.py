@@ -107,12 +107,23 @@ class Run:
 
     def expire(self) -> None:
         step_id = self.step_id
+        self.keep_partial_scores()
         self.end("expired")
         self.emit(FlowExpired(self.flow.id, self.flow.version, step_id))
 
     def abort(self, reason: str) -> None:
+        self.keep_partial_scores()
         self.end("aborted")
         self.emit(FlowAborted(self.flow.id, self.flow.version, reason))
+
+    def keep_partial_scores(self) -> None:
+        """A questionnaire that stops early keeps what was answered, marked incomplete.
+
+        The patients who stop mid-PHQ-9 are often the ones whose scores matter most.
+        """
+        for score in self.flow.scores:
+            if any(item in self.answers for item in score.items):
+                self.emit(compute(score, self.answers))
 
     def end(self, status: Status) -> None:
         self.status, self.step_id, self.reminder_at = status, None, None

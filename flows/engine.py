@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flows._run import Run, Turn
+from flows.conditions import evaluate
 from flows.events import FlowStarted
 from flows.model import Flow
 from flows.state import SessionState
@@ -86,6 +87,22 @@ def reminder_due(flow: Flow, state: SessionState, now: datetime) -> bool:
     )
 
 
+def escalated(flow: Flow, state: SessionState) -> bool:
+    """Whether an answer so far in this conversation asked for a clinician (`escalate_if`).
+
+    The host lets such a conversation finish while the escalation is open: the answer
+    that pages must not also cost the questionnaire its score.
+    """
+    unreadable = frozenset(state.unreadable)
+    for step in flow.steps.values():
+        if step.id not in state.answers and step.id not in unreadable:
+            continue
+        for rule in step.escalations:
+            if rule.condition is None or evaluate(rule.condition, state.answers, unreadable):
+                return True
+    return False
+
+
 def next_wakeup(state: SessionState) -> datetime | None:
     """Return when the host should call `advance(..., text=None)` next, if ever."""
     if not state.active:
@@ -100,4 +117,4 @@ def _check_clock(now: datetime) -> None:
         raise ValueError("now must be timezone-aware (UTC)")
 
 
-__all__ = ["Turn", "advance", "next_wakeup", "reminder_due", "start"]
+__all__ = ["Turn", "advance", "escalated", "next_wakeup", "reminder_due", "start"]

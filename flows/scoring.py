@@ -13,9 +13,11 @@ scoring:
 ```
 
 Items are `scale` (or `number`) questions; the total is their sum. When
-the flow completes, each score is reported (`ScoreComputed`). If any item
-was skipped or not reached, the total covers the answered items and the
-band is left empty: an incomplete instrument is not banded. Bands must
+the flow completes, each score is reported (`ScoreComputed`); when it
+expires or is aborted, each score with at least one answered item is
+reported too, so an answer is never lost. If any item was skipped or not
+reached, the total covers the answered items, `missing` names the rest and
+the band is left empty: an incomplete instrument is not banded. Bands must
 follow on without gaps from the lowest to the highest possible total
 (checked at load).
 """

@@ -102,6 +102,7 @@ async def score_computed(ctx: TurnContext, event: flows.ScoreComputed) -> None:
             name=event.name,
             total=int(event.total),
             band=event.band,
+            missing=list(event.missing),
             recorded_at=ctx.now,
             created_at=ctx.now,
         )

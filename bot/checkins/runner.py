@@ -199,6 +199,11 @@ async def announce(
     started("flow_started", patient=opened.patient.id, flow=fs.flow_id, version=fs.flow_version)
 
 
+def escalated(services: Services, fs: FlowSession) -> bool:
+    """Whether this conversation's own answers asked for a clinician (PHQ-9 item 9...)."""
+    return flows.escalated(_flow_of(services, fs), flows.SessionState.from_dict(fs.state))
+
+
 async def continue_flow(
     session: AsyncSession,
     services: Services,

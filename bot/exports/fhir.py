@@ -91,6 +91,8 @@ def _answer_values(record: SessionRecord, answer: Answer, canon: Canon) -> list[
 
 def _score_item(score: Score) -> dict[str, Any]:
     band = f" ({score.band})" if score.band else ""
+    if score.missing:
+        band = f" (incomplete: no answer to {', '.join(score.missing)})"
     return {
         "linkId": f"{score.name}_total",
         "text": f"{score.name} total score{band}",

@@ -75,7 +75,8 @@ def _rows(record: SessionRecord) -> Iterator[list[str]]:
             "score",
             *common,
             score.name,
-            f"{score.name} total score",
+            f"{score.name} total score"
+            + (f" (incomplete: no answer to {', '.join(score.missing)})" if score.missing else ""),
             str(score.total),
             score.band or "",
             "",

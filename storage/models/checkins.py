@@ -65,7 +65,13 @@ class Answer(CreatedAt, Base):
 
 
 class Score(CreatedAt, Base):
-    """An instrument total and band (PHQ-9, GAD-7) computed when a flow completes."""
+    """An instrument total and band (PHQ-9, GAD-7), stored when a flow ends.
+
+    A questionnaire that completes with every item answered has a band and no ``missing``
+    items. One that stops early (the patient stopped replying, or skipped an item) keeps
+    the answered items' total, no band, and names the items it leaves out: an incomplete
+    total is shown as incomplete, never as a score.
+    """
 
     __tablename__ = "scores"
 
@@ -75,7 +81,12 @@ class Score(CreatedAt, Base):
     name: Mapped[str] = mapped_column(String(32))
     total: Mapped[int]
     band: Mapped[str | None] = mapped_column(String(48))
+    missing: Mapped[list[str]] = mapped_column(default=list, server_default="[]")
     recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
 
 class CheckinStatus:
