@@ -9,6 +9,7 @@ import httpx
 from sqlalchemy import select
 
 from bot.bootstrap import Services
+from bot.web.admin.pages import local
 from storage.models import Answer, FlowSession, Patient
 from tests.admin.history import MOODS, patient_with_history
 from tests.admin.staff import add_staff, form_token, sign_in
@@ -120,6 +121,10 @@ async def test_the_patients_list_shows_the_latest_mood_and_a_trend_line(
 
     assert f"{MOODS[-1]}/10" in page
     assert 'class="sparkline"' in page
+    # The last check-in is the latest answer, not "none yet" beside a latest mood.
+    last_answer = services.clock() - timedelta(days=14 - 2 * (len(MOODS) - 1))
+    assert "none yet" not in page
+    assert local(last_answer, "America/New_York") in page
     assert "No patient matches" in (await client.get("/admin/patients?q=zzz")).text
 
 

@@ -1,4 +1,4 @@
-"""What the patients list shows: status, channel, last check-in, latest mood and its trend."""
+"""What the patients list shows: status, channel, last answered check-in, latest mood and its trend."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Answer, CheckinStatus, Patient, ScheduledCheckin
+from storage.models import Answer, Patient
 
 MOOD_STEPS = ("mood",)  # the 0-10 mood question in the daily and post-infusion flows
 TREND_DAYS = 30
@@ -42,16 +42,15 @@ async def patient_rows(
     rows = {p.id: PatientRow(p) for p in (await session.scalars(query.limit(500))).all()}
     if not rows:
         return []
+    # When the patient last answered a check-in question, whatever started it (the
+    # schedule, staff, the sandbox): a check-in sent and never answered is not one.
     last = await session.execute(
-        select(ScheduledCheckin.patient_id, func.max(ScheduledCheckin.due_at))
-        .where(
-            ScheduledCheckin.patient_id.in_(rows),
-            ScheduledCheckin.status == CheckinStatus.SENT,
-        )
-        .group_by(ScheduledCheckin.patient_id)
+        select(Answer.patient_id, func.max(Answer.recorded_at))
+        .where(Answer.patient_id.in_(rows))
+        .group_by(Answer.patient_id)
     )
-    for patient_id, due_at in last.all():
-        rows[patient_id].last_checkin = due_at
+    for patient_id, answered_at in last.all():
+        rows[patient_id].last_checkin = answered_at
     moods: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     answers = await session.execute(
         select(Answer.patient_id, Answer.recorded_at, Answer.value)
