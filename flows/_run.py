@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from flows.conditions import Condition, evaluate
 from flows.events import (
@@ -43,6 +43,9 @@ class Run:
         self.reminder_at = state.reminder_at
         self.answers: dict[str, Value] = dict(state.answers)
         self.unreadable: list[str] = list(state.unreadable)
+        self.confirming: dict[str, Any] | None = (
+            dict(state.confirming) if state.confirming is not None else None
+        )
         self.events: list[Event] = []
         self.steps_entered = 0
 
@@ -127,6 +130,7 @@ class Run:
 
     def end(self, status: Status) -> None:
         self.status, self.step_id, self.reminder_at = status, None, None
+        self.confirming = None
 
     def finish(self) -> Turn:
         state = SessionState(
@@ -141,5 +145,6 @@ class Run:
             reprompts=self.reprompts,
             answers=self.answers,
             unreadable=tuple(self.unreadable),
+            confirming=self.confirming,
         )
         return Turn(state, self.events)

@@ -33,6 +33,10 @@ PHRASES: dict[str, LocalText] = {
         "en": "I didn't get any text.",
         "es": "No recibí ningún texto.",
     },
+    "confirm": {
+        "en": 'To be sure I have it right: "{answer}"? Reply YES, or reply with your answer.',
+        "es": 'Para asegurarme: ¿"{answer}"? Responda SÍ, o responda con su respuesta.',
+    },
     "help": {
         "en": "Reply SKIP to skip this question.",
         "es": "Responda SALTAR para omitir esta pregunta.",

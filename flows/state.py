@@ -37,6 +37,8 @@ class SessionState:
     answers: Mapping[str, Value] = field(default_factory=dict)
     # Steps skipped because the re-prompts ran out (not by the patient's choice).
     unreadable: tuple[str, ...] = ()
+    # A guessed answer waiting for the patient's YES: {"value": ..., "text": the reply}.
+    confirming: Mapping[str, Any] | None = None
 
     @property
     def active(self) -> bool:
@@ -44,7 +46,7 @@ class SessionState:
 
     def to_dict(self) -> dict[str, Any]:
         """Return JSON-ready data; `from_dict` reads it back."""
-        return {
+        data = {
             "format": FORMAT,
             "flow_id": self.flow_id,
             "flow_version": self.flow_version,
@@ -58,6 +60,9 @@ class SessionState:
             "answers": {k: list(v) if isinstance(v, list) else v for k, v in self.answers.items()},
             "unreadable": list(self.unreadable),
         }
+        if self.confirming is not None:  # only while a guessed answer awaits a YES
+            data["confirming"] = dict(self.confirming)
+        return data
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> SessionState:
@@ -81,6 +86,7 @@ class SessionState:
                 reprompts=int(data.get("reprompts", 0)),
                 answers=dict(data.get("answers", {})),
                 unreadable=tuple(data.get("unreadable", ())),
+                confirming=data.get("confirming"),
             )
         except (KeyError, TypeError, ValueError) as error:
             if isinstance(error, StateError):

@@ -15,6 +15,9 @@ Loc: TypeAlias = tuple[str | int, ...]
 class Parsed(NamedTuple):
     value: Value
     note: str | None = None
+    # False when the reading is a guess from part of a longer reply ("not great tbh, kept
+    # waking up" read as OK): the flow asks the patient once before recording it.
+    sure: bool = True
 
 
 class Rejected(NamedTuple):
@@ -42,6 +45,10 @@ class AnswerType(BaseModel):
     def expected(self, language: str) -> str:
         """Return one sentence telling the patient what kind of reply works."""
         raise NotImplementedError
+
+    def describe(self, value: Value, language: str) -> str:
+        """Return a recorded value in the patient's words, to read back to them."""
+        return str(value)
 
     def buttons(self, language: str) -> tuple[Choice, ...]:
         """Return the buttons a chat adapter may show (none by default)."""

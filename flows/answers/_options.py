@@ -93,6 +93,21 @@ class Selection:
     values: tuple[str, ...]
     said_none: bool
     unknown_numbers: bool
+    # Whether the options found account for the reply: at most one word beyond them and
+    # the filler people add ("pretty good", "ok i guess"). "not great tbh, kept waking up"
+    # names OK in two words of six, which is a guess.
+    sure: bool = True
+
+
+# Words that say nothing about which option was meant.
+_FILLER = {
+    "i", "im", "it", "its", "was", "is", "a", "an", "the", "and", "so", "just", "pretty",
+    "really", "very", "quite", "kinda", "kind", "of", "sort", "bit", "little", "tbh", "lol",
+    "um", "uh", "hmm", "thanks", "thank", "you", "thx", "ty", "today", "last", "night",
+    "slept", "sleep", "felt", "feel", "feeling", "overall", "mostly", "fairly", "guess",
+    "think", "muy", "un", "poco", "bastante", "gracias", "hoy", "anoche", "dormi", "me",
+    "senti", "como", "yo", "y", "pues", "bueno",
+}  # fmt: skip
 
 
 class OptionReader:
@@ -133,7 +148,11 @@ class OptionReader:
             else:
                 unknown = True
         said_none = _NONE in picked or NONE_VALUE in picked
-        return Selection(self._resolve(picked), said_none, unknown)
+        by_number = any((t,) in self._replies for t in tokens if t.isdigit())
+        extra = [t for i, t in enumerate(tokens) if not taken[i] and not t.isdigit()]
+        extra = [t for t in extra if t not in _FILLER]
+        sure = by_number or len(extra) <= 1
+        return Selection(self._resolve(picked), said_none, unknown, sure)
 
     def _denied(self, tokens: list[str], start: int) -> bool:
         for token in reversed(tokens[max(0, start - 3) : start]):

@@ -8,7 +8,7 @@ from typing import ClassVar, Literal
 from flows.answers._base import AnswerType, Loc, Parsed, Rejected, ValueKind, register
 from flows.answers._options import OptionField, OptionReader, label, listing, option_problems
 from flows.texts import pick
-from flows.types import Choice
+from flows.types import Choice, Value
 
 _HINT = {"en": "Please reply with one of: {options}.", "es": "Responda con una de: {options}."}
 
@@ -33,7 +33,10 @@ class ChoiceAnswer(AnswerType):
     any language, or one of its `also` words ("about the same" matches
     `same`). Naming two options, or a number that is not an option, gets a
     re-prompt. Recorded as the value's name, so conditions read
-    `response == worse`.
+    `response == worse`. When the option is read from a few words of a
+    longer reply ("not great tbh, kept waking up"), the patient is asked
+    once to confirm it ("To be sure: OK? Reply YES, or reply with your
+    answer."); a second unclear reply is re-prompted like any other.
     """
 
     yaml_name: ClassVar[str] = "choice"
@@ -52,13 +55,17 @@ class ChoiceAnswer(AnswerType):
     def parse(self, text: str) -> Parsed | Rejected:
         selection = self._reader.read(text)
         if len(selection.values) == 1:
-            return Parsed(selection.values[0])
+            return Parsed(selection.values[0], sure=selection.sure)
         if len(selection.values) > 1:
             return Rejected("pick_one")
         return Rejected("not_an_option" if selection.unknown_numbers else "not_understood")
 
     def expected(self, language: str) -> str:
         return pick(_HINT, language).format(options=listing(self.choices, language))
+
+    def describe(self, value: Value, language: str) -> str:
+        option = self.choices.get(str(value))
+        return label(str(value), option, language) if option else str(value)
 
     def buttons(self, language: str) -> tuple[Choice, ...]:
         return tuple(

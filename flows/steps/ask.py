@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from flows.answers import Rejected
+from flows.answers._words import normalise
 from flows.commands import command_in
 from flows.events import (
     AnswerRecorded,
@@ -19,6 +20,7 @@ from flows.steps._registry import step_kind
 if TYPE_CHECKING:
     from flows._run import Run
     from flows.model import Step
+    from flows.types import Value
 
 
 @step_kind("ask")
@@ -46,6 +48,7 @@ def ask(run: Run, step: Step) -> bool:
     """
     run.step_id = step.id
     run.reprompts = 0
+    run.confirming = None
     assert step.answer is not None  # the compiler guarantees it for ask steps
     run.emit(
         QuestionAsked(
@@ -69,14 +72,54 @@ def receive(run: Run, step: Step, text: str) -> None:
     if command == "skip":
         _skip(run, step, "patient_skipped", text)
         return
+    guessed, run.confirming = run.confirming, None
+    if guessed is not None and _is_yes(cut):
+        _record(run, step, guessed["value"], str(guessed["text"]), "confirmed")
+        return
     result = step.answer.parse(cut)
     if isinstance(result, Rejected):
         _reject(run, step, text, result.problem)
         return
-    run.answers[step.id] = result.value
-    run.emit(AnswerRecorded(step.id, result.value, text, result.note))
+    if not result.sure:
+        if guessed is not None:  # unclear twice: say what is expected, as for any miss
+            _reject(run, step, text, "not_understood")
+            return
+        _confirm(run, step, result.value, text)
+        return
+    _record(run, step, result.value, text, result.note)
+
+
+def _record(run: Run, step: Step, value: Value, text: str, note: str | None) -> None:
+    run.answers[step.id] = value
+    run.emit(AnswerRecorded(step.id, value, text, note))
     run.escalate(step)
     run.enter(run.next_after(step))
+
+
+# A YES to "To be sure I have it right: ...?" (never a number: "2" is an answer).
+_YES = {"y", "yes", "yeah", "yep", "yup", "ya", "correct", "right", "exactly", "si"}
+
+
+def _is_yes(text: str) -> bool:
+    words = normalise(text).split()
+    return bool(words) and words[0] in _YES and len(words) <= 3
+
+
+def _confirm(run: Run, step: Step, value: Value, text: str) -> None:
+    """Ask once whether a guessed reading is right before recording it."""
+    assert step.answer is not None
+    run.confirming = {"value": value, "text": text}
+    language = run.context.language
+    answer = step.answer.describe(value, language)
+    run.emit(
+        QuestionAsked(
+            step_id=step.id,
+            text=run.phrase("confirm").format(answer=answer),
+            answer_type=step.answer.yaml_name,
+            choices=step.answer.buttons(language),
+            repeat=True,
+        )
+    )
 
 
 def remind(run: Run, step: Step) -> None:
