@@ -20,18 +20,19 @@ Levels, and why each category gets the one it gets:
   review; a yes, an unclear answer or silence escalates. For possible risk that is often
   innocent: vague ``hopelessness_ending`` ("I can't do this anymore", "what's the point",
   "I give up"), ambiguous wishes ("I just want to disappear", "sleep forever"), feeling like
-  a burden, a bare mention of suicide (``suicide_mention``: someone else's death, a
-  question), ``farewell`` without a stated reason (giving pets away, "I won't need my next
+  a burden, ``farewell`` without a stated reason (giving pets away, "I won't need my next
   infusion", "tell my kids I love them", putting affairs in order), and the urgent
-  categories when a guard lowers them: an attempt or ideation clearly years ago, someone
-  else's overdose, someone telling the patient to kill themselves, fewer thoughts ("fewer
-  suicidal thoughts" are still thoughts), a hedged promise ("I probably won't hurt myself
-  tonight").
+  categories when a guard lowers them: someone telling the patient to kill themselves,
+  fewer thoughts ("fewer suicidal thoughts" are still thoughts), a hedged promise ("I
+  probably won't hurt myself tonight").
 
 ``review`` - a clinician should read it, but nobody is paged and the patient is not asked:
   a third person's suicide or thoughts (a friend, the news, a film), the patient's own
-  attempt or thoughts clearly in the past, thoughts that have stopped since treatment. It
-  lands on the dashboard's review list. Only the learned model gives it.
+  attempt or thoughts clearly in the past, thoughts that have stopped since treatment, a
+  bare mention of suicide (``suicide_mention``). It lands on the dashboard's review list.
+  The rules give it through their past, recovered and third-person guards (a return
+  anywhere in the message, "it's every day again", turns the past and recovered guards
+  off); the learned model gives it too.
 
 ``none`` - nothing found, idioms ("this headache is killing me", "dying to know"), an
   infusion's dissociation described as dying (the side-effect questions cover it), and plain
