@@ -137,4 +137,5 @@ async def test_two_hundred_signed_random_posts_give_no_server_error_and_every_ri
     assert stored_count == 200
     # One patient: the first risky text opens the escalation, later ones join it.
     assert len(escalations) == 1 and risky == 50
-    assert "URGENT" in fake_twilio.to(PRIMARY_PHONE)[0]
+    # The page reached the clinician (relays of later texts may be sent in the same drain).
+    assert any(text.startswith("URGENT") for text in fake_twilio.to(PRIMARY_PHONE))
