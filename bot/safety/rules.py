@@ -14,8 +14,9 @@ How a message is judged:
   elsewhere in the message ("I'm not suicidal but I want to die" stays urgent). A guard caps
   the match at ``none`` (silenced), ``review`` (someone else's act, or the patient's own
   clearly years ago) or ``check`` (a hedged promise, "I probably won't hurt myself
-  tonight"), optionally only for some categories. When a guarded match is found, the search resumes one character later, so a
-  guard cannot hide an overlapping unguarded match of the same list.
+  tonight"), optionally only for some categories. When a guarded match is found, the
+  search resumes one character later, so a guard cannot hide an overlapping unguarded
+  match of the same list.
 * A guard may name ``unless`` patterns: when one matches anywhere in the message the guard
   is off. A past or recovered guard reads one sentence, and "It stopped for a while. As of
   Tuesday it's every day again." turns it around from the next one.
