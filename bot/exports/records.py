@@ -109,7 +109,8 @@ async def load(
     for answer in answers:
         records[answer.session_id].answers.append(answer)
     for score in scores:
-        records[score.session_id].scores.append(score)
+        if score.session_id is not None:  # always, by the join: recorded scores are not here
+            records[score.session_id].scores.append(score)
     return list(records.values())
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot import audit
 from bot.bootstrap import Services
-from bot.web import api_infusions, api_patients, api_responses
+from bot.web import api_infusions, api_outcomes, api_patients, api_responses
 from bot.web.admin.enrollment import EnrollForm, check, check_unique
 from bot.web.api_schemas import (
     INVALID,
@@ -45,7 +45,7 @@ router = APIRouter(
     prefix="/api", tags=["admin"], dependencies=[Depends(require_token)], responses=INVALID
 )
 # Routes kept in their own modules; included here, they take this prefix and token check.
-for _part in (api_patients, api_infusions, api_responses):
+for _part in (api_patients, api_infusions, api_responses, api_outcomes):
     router.include_router(_part.router)
 
 

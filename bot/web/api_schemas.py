@@ -140,3 +140,60 @@ class RequestProblems(BaseModel):
 INVALID: dict[int | str, dict[str, Any]] = {
     422: {"model": FieldProblems | RequestProblems, "description": "Invalid input, named"}
 }
+
+
+class ScoreIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    instrument: Literal["phq9", "gad7"]
+    total: int = Field(description="PHQ-9 0-27, GAD-7 0-21")
+    at: Annotated[AwareDatetime, AfterValidator(plausible)] = Field(
+        description="When it was taken: ISO 8601 with a UTC offset"
+    )
+    source: Literal["intake", "visit", "phone", "other"] = Field(
+        default="intake", description="Where the score comes from (the bot's own are 'checkin')"
+    )
+
+
+class ScoreOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+    id: int
+    patient_id: int
+    instrument: str = Field(validation_alias="name")
+    total: int
+    at: datetime = Field(validation_alias="recorded_at")
+    source: str
+    complete: bool
+
+
+class PointOut(BaseModel):
+    total: int
+    at: datetime
+
+
+class RelapseOut(BaseModel):
+    flag: bool
+    since: datetime | None
+    evidence: list[str]
+
+
+class EpisodeOut(BaseModel):
+    number: int
+    started_at: datetime
+    phase: Literal["induction", "maintenance"]
+    infusions: int = Field(description="Infusions given so far in this episode")
+    boosters: int
+
+
+class OutcomeOut(BaseModel):
+    instrument: str
+    status: Literal[
+        "remission", "response", "partial_response", "non_response", "no_baseline", "no_followup"
+    ]
+    baseline: PointOut | None
+    latest: PointOut | None
+    nadir: PointOut | None
+    change_percent: float | None = Field(description="Latest against baseline; negative = better")
+    early_non_response: bool
+    early_evidence: str | None
+    relapse: RelapseOut
+    episode: EpisodeOut | None

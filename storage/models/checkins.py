@@ -70,14 +70,18 @@ class Score(CreatedAt, Base):
     A questionnaire that completes with every item answered has a band and no ``missing``
     items. One that stops early (the patient stopped replying, or skipped an item) keeps
     the answered items' total, no band, and names the items it leaves out: an incomplete
-    total is shown as incomplete, never as a score.
+    total is shown as incomplete, never as a score. Staff may record a score taken outside
+    the bot (``source`` "intake", "visit"...): it has no session.
     """
 
     __tablename__ = "scores"
+    __table_args__ = (Index("ix_scores_patient_recorded", "patient_id", "recorded_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     patient_id: Mapped[int] = mapped_column(ForeignKey("patients.id"), index=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("flow_sessions.id"))
+    # None for a score taken outside the bot (intake paper, a visit): see ``source``.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("flow_sessions.id"))
+    source: Mapped[str] = mapped_column(String(32), default="checkin", server_default="checkin")
     name: Mapped[str] = mapped_column(String(32))
     total: Mapped[int]
     band: Mapped[str | None] = mapped_column(String(48))

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.outcomes.store import MOOD_STEPS
 from storage.models import Answer, Patient
 
-MOOD_STEPS = ("mood",)  # the 0-10 mood question in the daily and post-infusion flows
 TREND_DAYS = 30
 
 

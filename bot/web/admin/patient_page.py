@@ -11,11 +11,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+from bot.outcomes.store import MOOD_STEPS, patient_outcome
 from bot.web.admin import escalation_views
 from bot.web.admin.auth import OFFICE, VIEWERS, require, services_of
 from bot.web.admin.charts import mood_chart
 from bot.web.admin.pages import render
-from bot.web.admin.patient_list import MOOD_STEPS, mood_of
+from bot.web.admin.patient_list import mood_of
 from bot.web.api_schemas import RowId
 from storage.models import (
     Answer,
@@ -34,6 +35,14 @@ Viewer = Annotated[StaffUser, Depends(require(*VIEWERS))]
 SHOWN = 200  # rows per table: enough for months of daily check-ins
 # The multi-choice steps where the library's flows ask about side effects.
 EFFECT_STEPS = frozenset({"effects", "side_effects"})
+OUTCOME_WORDS = {
+    "remission": "remission",
+    "response": "response",
+    "partial_response": "partial response",
+    "non_response": "non-response",
+    "no_baseline": "no baseline",
+    "no_followup": "no score since the first infusion",
+}
 
 
 @dataclass
@@ -104,6 +113,7 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
             )
         ).all()
         escalations = await escalation_views.for_patient(session, patient_id)
+        outcome = await patient_outcome(session, patient_id=patient_id, instrument="phq9", now=now)
     moods = [
         (a.recorded_at, mood)
         for a in reversed(answers)
@@ -128,5 +138,7 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
             "missed": [c for c in checkins if c.status == CheckinStatus.MISSED],
             "messages": list(reversed(messages)),
             "escalations": escalations,
+            "outcome": outcome,
+            "outcome_words": OUTCOME_WORDS,
         },
     )

@@ -1,0 +1,1 @@
+"""Treatment outcomes: response, remission, early non-response and relapse from scores."""

@@ -1,0 +1,178 @@
+"""Outcomes as staff meet them: a baseline from intake paper, a PHQ-9 answered by SMS, and
+the status on the API, the CLI and the patient page."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import httpx
+import pytest
+from sqlalchemy import select
+from typer.testing import CliRunner
+
+from bot.bootstrap import Services
+from bot.cli import app as cli
+from bot.clock import ManualClock
+from storage.models import AuditEvent, Score
+from tests.admin.api_client import AUTH, api
+from tests.admin.staff import add_staff, sign_in
+from tests.builders import add_infusion, enroll_patient
+from tests.fakes.twilio_api import FakeTwilio
+from tests.integration.patient_days import NY, Phone
+
+__all__ = ["api"]  # the fixture, imported for pytest
+Api = tuple[httpx.AsyncClient, Services]
+
+
+async def _intake(
+    client: httpx.AsyncClient, patient_id: int, total: int, **extra: object
+) -> httpx.Response:
+    return await client.post(
+        f"/api/patients/{patient_id}/scores",
+        headers=AUTH,
+        json={"instrument": "phq9", "total": total, "at": "2026-11-27T09:30:00-05:00", **extra},
+    )
+
+
+async def test_an_intake_score_is_the_baseline_and_an_sms_phq9_the_response(
+    api: Api, clock: ManualClock, fake_twilio: FakeTwilio
+) -> None:
+    client, services = api
+    patient_id = await enroll_patient(services)  # Friday 2026-11-27, 10:00 New York
+    response = await _intake(client, patient_id, 18)
+    assert response.status_code == 201, response.text
+    assert response.json()["source"] == "intake" and response.json()["complete"] is True
+    for day in (30, 2):
+        at = datetime(2026, 11 if day == 30 else 12, day, 11, 0, tzinfo=NY)
+        await add_infusion(services, patient_id, at)
+
+    # The weekly PHQ-9 goes out on Friday 12-04; the patient answers "0" to every item.
+    await Phone(services, clock, fake_twilio, client).live_until(
+        datetime(2026, 12, 4, 18, 0, tzinfo=NY)
+    )
+
+    outcome = (await client.get(f"/api/patients/{patient_id}/outcomes", headers=AUTH)).json()
+    assert outcome["status"] == "remission"
+    assert outcome["baseline"]["total"] == 18
+    assert outcome["latest"]["total"] == 0
+    assert outcome["change_percent"] == -100.0
+    assert outcome["episode"] == {
+        "number": 1,
+        "started_at": "2026-11-30T16:00:00Z",
+        "phase": "induction",
+        "infusions": 2,
+        "boosters": 0,
+    }
+    assert outcome["relapse"] == {"flag": False, "since": None, "evidence": []}
+
+    await sign_in(client, await add_staff(services, role="clinician"))
+    page = (await client.get(f"/admin/patients/{patient_id}")).text
+    assert '<span class="badge remission">remission</span>' in page
+    assert "-100.0% from baseline" in page
+    assert "intake" in page  # the score table says where the baseline came from
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"total": 28}, "total"),
+        ({"total": -1}, "total"),
+        ({"total": 22, "instrument": "gad7"}, "total"),
+        ({"at": "2027-06-01T10:00:00Z"}, "at"),
+    ],
+)
+async def test_an_impossible_score_is_refused_with_its_field_named_and_nothing_stored(
+    api: Api, body: dict[str, object], field: str
+) -> None:
+    client, services = api
+    patient_id = await enroll_patient(services)
+
+    fields = dict(body)  # the parameter is shared by both databases' runs
+    total = int(fields.pop("total", 10))  # type: ignore[call-overload]
+    response = await _intake(client, patient_id, total, **fields)
+
+    assert response.status_code == 422
+    assert field in response.json()["detail"]
+    async with services.sessions() as session:
+        assert (await session.scalars(select(Score))).all() == []
+
+
+async def test_a_score_for_an_unknown_patient_is_404_and_a_bad_instrument_422(api: Api) -> None:
+    client, services = api
+    assert (await _intake(client, 999, 10)).status_code == 404
+    patient_id = await enroll_patient(services)
+    assert (await _intake(client, patient_id, 10, instrument="madrs")).status_code == 422
+    response = await _intake(client, patient_id, 10, at="2026-11-27T09:30:00")
+    assert response.status_code == 422  # no UTC offset
+
+
+async def test_a_recorded_score_is_banded_and_audited(api: Api) -> None:
+    client, services = api
+    patient_id = await enroll_patient(services)
+
+    score_id = (await _intake(client, patient_id, 16, source="visit")).json()["id"]
+
+    async with services.sessions() as session:
+        score = await session.get(Score, score_id)
+        assert score is not None
+        assert (score.band, score.source, score.session_id) == ("moderately severe", "visit", None)
+        actions = (await session.scalars(select(AuditEvent.action))).all()
+    assert "score_recorded" in actions
+
+
+async def test_without_an_infusion_the_outcome_says_there_is_no_baseline(api: Api) -> None:
+    client, services = api
+    patient_id = await enroll_patient(services)
+    await _intake(client, patient_id, 18)
+
+    outcome = (await client.get(f"/api/patients/{patient_id}/outcomes", headers=AUTH)).json()
+
+    assert outcome["status"] == "no_baseline"
+    assert outcome["episode"] is None
+    await sign_in(client, await add_staff(services, role="clinician"))
+    page = (await client.get(f"/admin/patients/{patient_id}")).text
+    assert "no baseline" in page and "no infusion recorded yet" in page
+
+
+def test_the_cli_records_a_score_and_prints_the_outcome(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    runner = CliRunner()
+    added = runner.invoke(
+        cli,
+        ["patient", "add", "--name", "Sam Ortiz", "--phone", "+12025550188"],
+    )
+    assert added.exit_code == 0, added.output
+    patient_id = added.output.split()[0]
+    infused = runner.invoke(cli, ["infusion", "add", patient_id, "--at", "2026-01-05T10:00-05:00"])
+    assert infused.exit_code == 0, infused.output
+
+    for total, at in (("21", "2026-01-02T09:00-05:00"), ("9", "2026-01-20T09:00-05:00")):
+        result = runner.invoke(
+            cli,
+            ["score", "add", patient_id, "--instrument", "phq9", "--total", total, "--at", at],
+        )
+        assert result.exit_code == 0, result.output
+    refused = runner.invoke(
+        cli,
+        [
+            "score",
+            "add",
+            patient_id,
+            "--instrument",
+            "phq9",
+            "--total",
+            "30",
+            "--at",
+            "2026-01-21T09:00Z",
+        ],
+    )
+    shown = runner.invoke(cli, ["outcome", patient_id])
+
+    assert refused.exit_code == 1
+    assert "A PHQ-9 total is from 0 to 27; 30 is not possible." in refused.output
+    assert shown.exit_code == 0, shown.output
+    assert "status: response" in shown.output
+    assert "baseline: 21 on 2026-01-02" in shown.output
+    assert "change: -57.1%" in shown.output
