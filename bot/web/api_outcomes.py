@@ -1,17 +1,22 @@
-"""Scores taken outside the bot, and whether the treatment is working (docs/outcomes.md)."""
+"""Scores taken outside the bot, check-ins staff start now, and whether the treatment is
+working (docs/outcomes.md)."""
 
 from __future__ import annotations
 
 from datetime import UTC
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, HTTPException, Query, Request, Response
 
 from bot import audit
 from bot.outcomes.definitions import Outcome, Point
 from bot.outcomes.store import ScoreProblem, patient_outcome, record_score
+from bot.scheduling.plan import QuietHours
+from bot.scheduling.requested import CannotStart, request_checkin
 from bot.web.admin.auth import services_of
 from bot.web.api_schemas import (
+    CheckinRequestIn,
+    CheckinRequestOut,
     EpisodeOut,
     OutcomeOut,
     PatientId,
@@ -105,3 +110,56 @@ async def outcomes(
             session, patient_id=patient_id, instrument=instrument, now=services.clock()
         )
     return outcome_out(result)
+
+
+@router.post(
+    "/patients/{patient_id}/checkins",
+    status_code=201,
+    response_model=CheckinRequestOut,
+    responses={
+        202: {"model": CheckinRequestOut, "description": "Planned, but it waits (see waiting)"},
+        409: {"description": "The patient cannot be sent one now (paused, escalated...)"},
+    },
+)
+async def start_checkin(
+    patient_id: PatientId, body: CheckinRequestIn, request: Request, response: Response
+) -> CheckinRequestOut:
+    """Start a flow now, for example a baseline PHQ-9 at intake: 201 when it goes out at the
+    next dispatcher tick, 202 when it waits for quiet hours or another conversation."""
+    services = services_of(request)
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        patient = await session.get(Patient, patient_id)
+        if patient is None:
+            raise HTTPException(404, "No such patient.")
+        try:
+            planned = await request_checkin(
+                session,
+                services.flows,
+                patient,
+                body.flow,
+                quiet=QuietHours(*services.settings.quiet_hours),
+                now=now,
+            )
+        except CannotStart as exc:
+            if exc.field:
+                raise HTTPException(422, {exc.field: str(exc)}) from None
+            raise HTTPException(409, str(exc)) from None
+        audit.record(
+            session,
+            at=now,
+            actor="api",
+            action="checkin_requested",
+            subject=f"checkin:{planned.row.id}",
+            patient=patient_id,
+            flow=body.flow,
+        )
+        if planned.waiting:
+            response.status_code = 202
+        return CheckinRequestOut(
+            id=planned.row.id,
+            patient_id=patient_id,
+            flow_id=body.flow,
+            goes_out=planned.goes_out,
+            waiting=planned.waiting,
+        )

@@ -197,3 +197,16 @@ class OutcomeOut(BaseModel):
     early_evidence: str | None
     relapse: RelapseOut
     episode: EpisodeOut | None
+
+
+class CheckinRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    flow: str = Field(min_length=1, max_length=64, examples=["phq9"])
+
+
+class CheckinRequestOut(BaseModel):
+    id: int
+    patient_id: int
+    flow_id: str
+    goes_out: datetime = Field(description="The earliest it can start")
+    waiting: str | None = Field(description="Why it does not go out at once; null when it does")

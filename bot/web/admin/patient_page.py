@@ -139,6 +139,7 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
             "messages": list(reversed(messages)),
             "escalations": escalations,
             "outcome": outcome,
+            "flow_choices": sorted(services.flows, key=lambda f: f.title),
             "outcome_words": OUTCOME_WORDS,
         },
     )

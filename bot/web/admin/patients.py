@@ -1,4 +1,4 @@
-"""Patients: the list, the enroll form, pause and resume."""
+"""Patients: the list, the enroll form, pause and resume, a check-in sent now."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot import audit
+from bot.scheduling.plan import QuietHours
+from bot.scheduling.requested import CannotStart, request_checkin
 from bot.web.admin import enrollment, telegram_enrollment
 from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
 from bot.web.admin.charts import sparkline
@@ -154,3 +156,44 @@ async def pause(request: Request, patient_id: RowId, user: Office) -> Response:
 @router.post("/{patient_id}/resume", dependencies=[Depends(check_csrf)])
 async def resume(request: Request, patient_id: RowId, user: Office) -> Response:
     return await _set_status(request, user, patient_id, PatientStatus.ACTIVE)
+
+
+@router.post("/{patient_id}/checkins", dependencies=[Depends(check_csrf)])
+async def send_checkin(
+    request: Request,
+    patient_id: RowId,
+    user: Office,
+    flow: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Start a flow for the patient now; the page says when it goes out, or why not."""
+    services = services_of(request)
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        patient = await session.get(Patient, patient_id)
+        if patient is None:
+            raise HTTPException(404, "No such patient.")
+        try:
+            planned = await request_checkin(
+                session,
+                services.flows,
+                patient,
+                flow,
+                quiet=QuietHours(*services.settings.quiet_hours),
+                now=now,
+            )
+        except CannotStart as exc:
+            flash(request, str(exc), "error")
+            return see_other(f"/admin/patients/{patient_id}#send-checkin")
+        audit.record(
+            session,
+            at=now,
+            actor=f"staff:{user.id}",
+            action="checkin_requested",
+            subject=f"checkin:{planned.row.id}",
+            patient=patient_id,
+            flow=flow,
+        )
+    title = services.flows.get(flow).title
+    when = f"it waits ({planned.waiting})" if planned.waiting else "it goes out within a minute"
+    flash(request, f"{title} planned: {when}.")
+    return see_other(f"/admin/patients/{patient_id}#send-checkin")
