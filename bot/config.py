@@ -87,6 +87,9 @@ class Settings(BaseSettings):
     # (after enrolment or resume) reads every patient: at most this often (0 = every
     # check-in tick). Worth setting when the tick is much shorter than the default.
     planning_sweep_seconds: float = Field(default=0.0, ge=0)
+    # How often relapse and early non-response are looked for, to raise review-list
+    # signals (docs/outcomes.md). They are never pages: hourly is soon enough.
+    outcome_sweep_seconds: float = Field(default=3600.0, gt=0)
     # Due check-ins started per transaction. A batch holds its patients' rows until it
     # commits, and a patient who writes meanwhile waits for that lock before screening:
     # larger batches send a clinic's 09:00 check-ins faster, and can keep that patient

@@ -10,6 +10,7 @@ from bot.bootstrap import Services
 from bot.checkins.runner import tick_flows
 from bot.conversation import drain_spool
 from bot.logs import log
+from bot.outcomes.signals import raise_signals
 from bot.safety.safety_check import sweep_unanswered
 from bot.safety.sweeps import sweep_escalations
 from bot.scheduling.dispatch import dispatch_due
@@ -84,6 +85,12 @@ async def tick_checkins(services: Services) -> int:
     return handled
 
 
+async def tick_outcomes(services: Services) -> int:
+    """Put new relapse and early non-response signals on the review list."""
+    async with services.sessions() as session, session.begin():
+        return await raise_signals(session, now=services.clock())
+
+
 async def tick_outbox(services: Services) -> None:
     services.outbox.wake()
 
@@ -102,6 +109,7 @@ def build_scheduler(services: Services) -> AsyncIOScheduler:
         ("checkins", tick_checkins, settings.checkin_tick_seconds),
         ("outbox", tick_outbox, settings.outbox_tick_seconds),
         ("spool", tick_spool, settings.outbox_tick_seconds),
+        ("outcomes", tick_outcomes, settings.outcome_sweep_seconds),
     )
     for job_id, tick, seconds in ticks:
         # One run at a time, missed runs folded into one: each tick drains all due rows.

@@ -14,7 +14,7 @@ read (``now`` is passed in). The definitions, with their sources, are in docs/ou
   has improved on the baseline by at least 20%.
 - **relapse**: after a response, the latest score is back above half the baseline or at
   least 5 points above the lowest score before it, or the daily mood has fallen for
-  ``MOOD_RUN`` days in a row.
+  ``MOOD_RUN`` days in a row, the last of them within ``MOOD_RECENT``.
 
 Only complete scores count: a total with unanswered items is not a score.
 Comparisons are made in integers, so a drop of exactly 50% is a response.
@@ -38,6 +38,8 @@ MOOD_RUN = 3  # daily moods in a row, on different days...
 MOOD_DROP = 2.0  # ...each at least this far below...
 MOOD_REFERENCE = timedelta(days=14)  # ...the median of the moods this long before them
 MOOD_REFERENCE_MIN = 3  # (a median of fewer moods is no reference)
+MOOD_RECENT = timedelta(days=7)  # the run must reach this close to now: a fall is current
+MOOD_LOOKBACK = timedelta(days=45)  # more than the rule can read: older moods need no loading
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +153,7 @@ def outcome(
         change_percent(baseline.total, latest.total),
         early,
         early_evidence,
-        _relapse(instrument, baseline, since, moods),
+        _relapse(instrument, baseline, since, moods, now=now),
     )
 
 
@@ -181,6 +183,8 @@ def _relapse(
     baseline: Point,
     since: Sequence[Point],
     moods: Sequence[tuple[datetime, float]],
+    *,
+    now: datetime,
 ) -> Relapse:
     if baseline.total < REMISSION_BELOW[instrument]:
         return Relapse()  # a baseline in remission range has no response to lose
@@ -198,7 +202,7 @@ def _relapse(
         start = after[i].at
         if not evidence:
             evidence = reasons
-    mood = _mood_fall(moods, after_=responded.at)
+    mood = _mood_fall(moods, after_=responded.at, now=now)
     if mood is not None:
         evidence.append(mood[1])
         start = mood[0] if start is None else min(start, mood[0])
@@ -228,16 +232,18 @@ def _lost(baseline: int, point: Point, earlier: Sequence[Point]) -> list[str]:
 
 
 def _mood_fall(
-    moods: Sequence[tuple[datetime, float]], *, after_: datetime
+    moods: Sequence[tuple[datetime, float]], *, after_: datetime, now: datetime
 ) -> tuple[datetime, str] | None:
     """The last ``MOOD_RUN`` daily moods, each well below the median of the two weeks before."""
     by_day: dict[date, tuple[datetime, float]] = {}
-    for at, value in sorted(m for m in moods if m[0] >= after_):
+    for at, value in sorted(m for m in moods if after_ <= m[0] <= now):
         by_day[at.date()] = (at, value)  # a day's last answer stands for the day
     days = list(by_day.values())
     if len(days) < MOOD_RUN + MOOD_REFERENCE_MIN:
         return None
     run = days[-MOOD_RUN:]
+    if now - run[-1][0] > MOOD_RECENT:
+        return None  # the patient has not answered lately: no evidence of a fall now
     first = run[0][0]
     reference = [v for at, v in days[:-MOOD_RUN] if first - at <= MOOD_REFERENCE]
     if len(reference) < MOOD_REFERENCE_MIN:

@@ -6,13 +6,15 @@ definitions need (complete scores, infusions, daily moods) and applies them.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
-from bot.outcomes.definitions import MAX_TOTAL, Outcome, Point, outcome
+from bot.outcomes.definitions import MAX_TOTAL, MOOD_LOOKBACK, Outcome, Point, outcome
 from storage.models import Answer, Infusion, Score
 
 INSTRUMENTS = tuple(MAX_TOTAL)
@@ -80,32 +82,58 @@ async def record_score(
     return score
 
 
+@dataclass
+class Inputs:
+    """What the definitions read for one patient."""
+
+    scores: list[Point] = field(default_factory=list)  # complete ones, oldest first
+    infusions: list[datetime] = field(default_factory=list)
+    moods: list[tuple[datetime, float]] = field(default_factory=list)
+
+    def outcome(self, instrument: str, now: datetime) -> Outcome:
+        return outcome(instrument, self.scores, self.infusions, self.moods, now=now)
+
+
+async def load_inputs(
+    session: AsyncSession,
+    patients: Select[int] | list[int],
+    *,
+    instrument: str,
+    now: datetime,
+) -> dict[int, Inputs]:
+    """Each patient's inputs (only patients with a complete score), in three queries."""
+    found: dict[int, Inputs] = defaultdict(Inputs)
+    rows = await session.execute(
+        select(Score.patient_id, Score.total, Score.recorded_at, Score.missing)
+        .where(Score.name == instrument, Score.patient_id.in_(patients))
+        .order_by(Score.recorded_at, Score.id)
+    )
+    for patient_id, total, at, missing in rows:
+        if not missing:  # an incomplete total is not a score
+            found[patient_id].scores.append(Point(total, at))
+    if not found:
+        return {}
+    ids = list(found)
+    for patient_id, at in await session.execute(
+        select(Infusion.patient_id, Infusion.at).where(
+            Infusion.patient_id.in_(ids), Infusion.status != "cancelled"
+        )
+    ):
+        found[patient_id].infusions.append(at)
+    for patient_id, at, value in await session.execute(
+        select(Answer.patient_id, Answer.recorded_at, Answer.value).where(
+            Answer.patient_id.in_(ids),
+            Answer.step_id.in_(MOOD_STEPS),
+            Answer.recorded_at >= now - MOOD_LOOKBACK,
+        )
+    ):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            found[patient_id].moods.append((at, float(value)))
+    return dict(found)
+
+
 async def patient_outcome(
     session: AsyncSession, *, patient_id: int, instrument: str, now: datetime
 ) -> Outcome:
-    scores = (
-        await session.scalars(
-            select(Score)
-            .where(Score.patient_id == patient_id, Score.name == instrument)
-            .order_by(Score.recorded_at, Score.id)
-        )
-    ).all()
-    infusions = await session.scalars(
-        select(Infusion.at).where(Infusion.patient_id == patient_id, Infusion.status != "cancelled")
-    )
-    moods = await session.execute(
-        select(Answer.recorded_at, Answer.value).where(
-            Answer.patient_id == patient_id, Answer.step_id.in_(MOOD_STEPS)
-        )
-    )
-    return outcome(
-        instrument,
-        [Point(s.total, s.recorded_at) for s in scores if s.complete],
-        infusions.all(),
-        [(at, float(v)) for at, v in moods.all() if _is_number(v)],
-        now=now,
-    )
-
-
-def _is_number(value: object) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool)
+    loaded = await load_inputs(session, [patient_id], instrument=instrument, now=now)
+    return loaded.get(patient_id, Inputs()).outcome(instrument, now)

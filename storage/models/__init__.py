@@ -21,6 +21,7 @@ from storage.models.escalations import (
 )
 from storage.models.links import TelegramLinkCode
 from storage.models.messages import DeliveryAttempt, Message, OutboxItem, OutboxStatus, Priority
+from storage.models.outcomes import OutcomeSignal, SignalKind
 from storage.models.people import (
     Clinician,
     OnCallRole,
@@ -47,6 +48,8 @@ __all__ = [
     "EscalationPage",
     "EscalationState",
     "Message",
+    "OutcomeSignal",
+    "SignalKind",
     "OnCallRole",
     "OnCallRotation",
     "OnCallShift",

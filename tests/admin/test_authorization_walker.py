@@ -40,6 +40,7 @@ ROLES = {
     ("POST", "/admin/patients/{patient_id}/resume"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/infusions"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/checkins"): OFFICE,
+    ("POST", "/admin/review/signals/{signal_id}/seen"): RESPOND,
     ("POST", "/admin/patients/{patient_id}/telegram-link"): OFFICE,
     ("POST", "/admin/infusions/{infusion_id}/move"): OFFICE,
     ("POST", "/admin/infusions/{infusion_id}/cancel"): OFFICE,

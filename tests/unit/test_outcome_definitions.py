@@ -189,24 +189,35 @@ def mood_days(start: float, values: list[float]) -> list[tuple[datetime, float]]
 def test_relapse_on_three_days_of_mood_well_below_the_usual() -> None:
     scores = phq((-1, 20), (14, 6))
     moods = mood_days(15, [7, 7, 8, 7, 6, 7, 5, 4, 5])
-    result = outcome("phq9", scores, induction(), moods, now=NOW)
+    result = outcome("phq9", scores, induction(), moods, now=day(24))
     assert result.relapse.flag is True
     assert result.relapse.since == day(21)
     assert any("daily mood 5, 4, 5" in e for e in result.relapse.evidence)
 
 
+def test_a_mood_fall_is_current_only_within_a_week_of_its_last_day() -> None:
+    scores = phq((-1, 20), (14, 6))
+    moods = mood_days(15, [7, 7, 8, 7, 6, 7, 5, 4, 5])  # the last on day 23
+    assert outcome("phq9", scores, induction(), moods, now=day(30)).relapse.flag
+    assert not outcome("phq9", scores, induction(), moods, now=day(30.1)).relapse.flag
+
+
 def test_two_low_days_or_a_drop_under_two_points_is_not_a_relapse() -> None:
     scores = phq((-1, 20), (14, 6))
     two_days = mood_days(15, [7, 7, 7, 7, 7, 4, 4, 7])
-    assert not outcome("phq9", scores, induction(), two_days, now=NOW).relapse.flag
+    assert not outcome("phq9", scores, induction(), two_days, now=day(23)).relapse.flag
     shallow = mood_days(15, [7, 7, 7, 7, 7, 5.5, 5.5, 5.5])
-    assert not outcome("phq9", scores, induction(), shallow, now=NOW).relapse.flag
+    assert not outcome("phq9", scores, induction(), shallow, now=day(23)).relapse.flag
+    deep = mood_days(15, [7, 7, 7, 7, 7, 5, 5, 5])  # the same days, exactly 2 below: a fall
+    assert outcome("phq9", scores, induction(), deep, now=day(23)).relapse.flag
 
 
 def test_moods_before_the_response_do_not_count() -> None:
     scores = phq((-1, 20), (30, 6))
-    moods = mood_days(15, [8, 8, 8, 8, 2, 2, 2])  # all before day 30
-    assert not outcome("phq9", scores, induction(), moods, now=NOW).relapse.flag
+    moods = mood_days(25, [8, 8, 8, 8, 2, 2, 2])  # the fall starts the day before day 30
+    assert not outcome("phq9", scores, induction(), moods, now=day(31.5)).relapse.flag
+    later = mood_days(30, [8, 8, 8, 8, 2, 2, 2])
+    assert outcome("phq9", scores, induction(), later, now=day(36.5)).relapse.flag
 
 
 def test_the_same_inputs_give_the_same_outcome() -> None:

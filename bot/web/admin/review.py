@@ -4,6 +4,9 @@ Screening gives ``review`` to a third person's suicide, a past attempt, or thoug
 have stopped (``bot/safety/screening.py``). Each waits here, newest first, with the
 sentences that decided it highlighted, until a clinician or admin marks it read; marking is
 audited. Staff may look but only a clinician or admin can mark a message read.
+
+Treatment signals (a relapse, an early non-response: ``bot/outcomes/signals.py``) wait
+here too, with their evidence, until marked seen; that is audited as well.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.outcomes.signals import unseen
 from bot.safety import model_tier
 from bot.safety.screening import Level
 from bot.web.admin.auth import RESPONDERS, VIEWERS, check_csrf, require, services_of
 from bot.web.admin.pages import flash, render, see_other
 from bot.web.api_schemas import RowId
-from storage.models import Message, Patient, StaffUser
+from storage.models import Message, OutcomeSignal, Patient, StaffUser
 
 router = APIRouter(prefix="/admin/review")
 
@@ -73,7 +77,8 @@ async def waiting(session: AsyncSession) -> list[ReviewItem]:
 async def review_page(request: Request, user: Viewer) -> Response:
     async with services_of(request).sessions() as session:
         items = await waiting(session)
-    return render(request, "admin/review.html", {"user": user, "items": items})
+        signals = await unseen(session)
+    return render(request, "admin/review.html", {"user": user, "items": items, "signals": signals})
 
 
 @router.post("/{message_id}/read", dependencies=[Depends(check_csrf)])
@@ -96,3 +101,26 @@ async def mark_read(request: Request, message_id: RowId, user: Responder) -> Res
             )
     flash(request, "Marked as read.")
     return see_other("/admin/review")
+
+
+@router.post("/signals/{signal_id}/seen", dependencies=[Depends(check_csrf)])
+async def mark_signal_seen(request: Request, signal_id: RowId, user: Responder) -> Response:
+    services = services_of(request)
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        signal = await session.get(OutcomeSignal, signal_id)
+        if signal is None:
+            raise HTTPException(404, "No such signal.")
+        if signal.seen_at is None:
+            signal.seen_at, signal.seen_by = now, f"staff:{user.id}"
+            audit.record(
+                session,
+                at=now,
+                actor=f"staff:{user.id}",
+                action="outcome_signal_seen",
+                subject=f"patient:{signal.patient_id}",
+                signal=signal.id,
+                kind=signal.kind,
+            )
+    flash(request, "Marked as seen.")
+    return see_other("/admin/review#signals")

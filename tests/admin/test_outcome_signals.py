@@ -1,0 +1,106 @@
+"""A relapse and an early non-response reach the review list with their evidence, page
+nobody, come once, and marking them seen is audited."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import httpx
+from sqlalchemy import select
+
+from bot.bootstrap import Services
+from bot.clock import ManualClock
+from bot.outcomes.store import record_score
+from bot.scheduler import tick_outcomes
+from storage.models import AuditEvent, OutcomeSignal
+from tests.admin.staff import add_staff, form_token, sign_in
+from tests.builders import PRIMARY_PHONE, add_infusion, clinic_with_rota, enroll_patient
+from tests.fakes.twilio_api import FakeTwilio
+from tests.integration.patient_days import NY
+
+START = datetime(2026, 11, 27, 10, 0, tzinfo=NY)  # the clock's start
+
+
+async def _scores(services: Services, patient_id: int, *points: tuple[int, int]) -> None:
+    """PHQ-9 totals recorded at a visit, `days` after the start."""
+    async with services.sessions() as session, session.begin():
+        for days, total in points:
+            await record_score(
+                session,
+                services.flows,
+                patient_id=patient_id,
+                instrument="phq9",
+                total=total,
+                at=START + timedelta(days=days),
+                source="visit",
+                now=services.clock(),
+            )
+
+
+async def _infusions(services: Services, patient_id: int, *days: float) -> None:
+    for n in days:
+        await add_infusion(services, patient_id, START + timedelta(days=n))
+
+
+async def test_a_relapse_is_on_the_review_list_once_and_marking_it_seen_is_audited(
+    client: httpx.AsyncClient, services: Services, clock: ManualClock, fake_twilio: FakeTwilio
+) -> None:
+    ids = await clinic_with_rota(services)
+    patient_id = ids["patient"]
+    await _infusions(services, patient_id, 1, 4, 8, 11, 15, 18)
+    clock.now = START + timedelta(days=50)
+    await _scores(services, patient_id, (0, 22), (20, 6), (40, 13), (49, 15))
+
+    assert await tick_outcomes(services) == 1
+    await services.outbox.drain()
+
+    assert fake_twilio.to(PRIMARY_PHONE) == []  # a signal, never a page
+    await sign_in(client, await add_staff(services, role="clinician", clinician_id=ids["primary"]))
+    page = (await client.get("/admin/review")).text
+    assert '<span class="badge relapse">relapse</span>' in page
+    assert "score 15 on 2027-01-15 is above half the baseline (22)" in page
+    assert "Alex Rivera" in page
+
+    async with services.sessions() as session:
+        signal = await session.scalar(select(OutcomeSignal))
+    assert signal is not None
+    token = await form_token(client, "/admin/review")
+    done = await client.post(f"/admin/review/signals/{signal.id}/seen", data={"csrf_token": token})
+    assert done.status_code == 303
+    await tick_outcomes(services)  # the same relapse: not raised again
+
+    assert "No new signals." in (await client.get("/admin/review")).text
+    async with services.sessions() as session:
+        assert len((await session.scalars(select(OutcomeSignal))).all()) == 1
+        actions = (await session.scalars(select(AuditEvent.action))).all()
+    assert "outcome_signal_seen" in actions
+
+
+async def test_no_improvement_by_the_fourth_infusion_is_an_early_non_response_signal(
+    client: httpx.AsyncClient, services: Services, clock: ManualClock
+) -> None:
+    patient_id = await enroll_patient(services)
+    await _infusions(services, patient_id, 1, 4, 8, 11)
+    clock.now = START + timedelta(days=13)
+    await _scores(services, patient_id, (0, 20), (12, 18))
+
+    await tick_outcomes(services)
+
+    await sign_in(client, await add_staff(services, role="staff"))
+    page = (await client.get("/admin/review")).text
+    assert '<span class="badge early_non_response">early non response</span>' in page
+    assert "against a baseline of 20: less than 20% better" in page
+    assert "Mark as seen" not in page  # staff may look; a clinician marks it
+    patient_page = (await client.get(f"/admin/patients/{patient_id}")).text
+    assert '<span class="badge early_non_response">early non-response</span>' in patient_page
+
+
+async def test_a_responding_patient_raises_no_signal(
+    services: Services, clock: ManualClock
+) -> None:
+    patient_id = await enroll_patient(services)
+    await _infusions(services, patient_id, 1, 4, 8, 11)
+    clock.now = START + timedelta(days=30)
+    await _scores(services, patient_id, (0, 20), (12, 12), (28, 7))
+
+    assert await tick_outcomes(services) == 0
