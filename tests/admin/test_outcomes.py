@@ -3,6 +3,7 @@ the status on the API, the CLI and the patient page."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import httpx
@@ -70,6 +71,11 @@ async def test_an_intake_score_is_the_baseline_and_an_sms_phq9_the_response(
     assert '<span class="badge remission">remission</span>' in page
     assert "-100.0% from baseline" in page
     assert "intake" in page  # the score table says where the baseline came from
+    chart = page[page.index('<svg class="phq9-chart"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert re.findall(r'data-phq9="(\d+)"', chart) == ["18", "0"]
+    assert re.findall(r'class="rule" data-value="([\d.]+)"', chart) == ["5", "18", "9"]
+    assert chart.count('class="infusion"') == 2
 
 
 @pytest.mark.parametrize(

@@ -104,7 +104,10 @@ async def test_the_patient_page_shows_the_mood_chart_infusions_scores_missed_and
 
     points = re.findall(r'<circle class="point" data-mood="(\d+)"', page)
     assert [int(p) for p in points] == MOODS
-    assert page.count('<g class="infusion">') == 2
+    mood_chart = page[page.index('<svg class="mood-chart"') :]
+    mood_chart = mood_chart[: mood_chart.index("</svg>")]
+    assert mood_chart.count('<g class="infusion">') == 2
+    assert len(re.findall(r'<text class="date"', mood_chart)) == 6  # dates along the axis
     assert "PHQ-9" in page and "moderate" in page
     assert "Missed" in page and "daily-checkin" in page
     assert "slept well after the infusion" in page

@@ -14,7 +14,7 @@ from sqlalchemy import select
 from bot.outcomes.store import MOOD_STEPS, patient_outcome
 from bot.web.admin import escalation_views
 from bot.web.admin.auth import OFFICE, VIEWERS, require, services_of
-from bot.web.admin.charts import mood_chart
+from bot.web.admin.charts import mood_chart, phq9_chart
 from bot.web.admin.pages import render
 from bot.web.admin.patient_list import mood_of
 from bot.web.api_schemas import RowId
@@ -139,6 +139,17 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
             "messages": list(reversed(messages)),
             "escalations": escalations,
             "outcome": outcome,
+            "phq9_chart": phq9_chart(
+                [
+                    (s.recorded_at, float(s.total))
+                    for s in reversed(scores)
+                    if s.name == "phq9" and s.complete
+                ],
+                [i.at for i in infusions],
+                baseline=None if outcome.baseline is None else float(outcome.baseline.total),
+                now=now,
+                zone=patient.timezone,
+            ),
             "flow_choices": sorted(services.flows, key=lambda f: f.title),
             "outcome_words": OUTCOME_WORDS,
         },
