@@ -8,9 +8,10 @@ this module, so a split is defined once.
   development split that the thresholds are calibrated on; the model never fits it.
 - ``data/screening/frozen_test/*.csv``: the frozen test split, written apart by writers
   who saw neither the training messages nor the rules, committed before any training.
-  This is the second one: the first (``train/w7_first_frozen_*``, ``w8_...``) was scored
-  by two released models, so it became training data and four new writers wrote this.
-  Nothing is ever fitted or tuned on it; ``FROZEN_TEST_SHA256`` pins its content.
+  This is the third one (three writers, 912 messages after dropping exact repeats of
+  training texts). The first (``train/w7_``, ``w8_``) and the second (``train/w14_``)
+  were each scored by released models, so they became training data. Nothing is ever
+  fitted or tuned on the frozen split; ``FROZEN_TEST_SHA256`` pins its content.
 - ``../shared/datasets/*.csv``: public social-media sets, never copied here. Half of each
   (``public_half``) may be trained on; the other half is reported as held out.
 """
@@ -31,7 +32,7 @@ PUBLIC_DIR = REPO.parent / "shared" / "datasets"
 
 LEVELS = ("none", "review", "check", "urgent")
 # sha256 over the frozen split's files (``files_sha256``), recorded when it was committed.
-FROZEN_TEST_SHA256 = "e1d79b19782f4842d9c06570053230d5eb438aaf92d73bb8fae39a37d8b23fa4"
+FROZEN_TEST_SHA256 = "172252a8d1b9b600479ba77ef7905ac7543eece499eceb1ee7baa92504ccbfb3"
 
 
 @dataclass(frozen=True, slots=True)
