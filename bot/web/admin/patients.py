@@ -16,7 +16,8 @@ from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
 from bot.web.admin.charts import sparkline
 from bot.web.admin.exports import CLINIC_EXPORTERS
 from bot.web.admin.pages import flash, render, see_other
-from bot.web.admin.patient_list import patient_rows
+from bot.web.admin.patient_list import NEEDS, patient_rows
+from bot.web.admin.patient_page import OUTCOME_WORDS
 from bot.web.api_schemas import RowId
 from storage.models import Patient, PatientStatus, StaffUser
 
@@ -40,6 +41,8 @@ async def patients_page(request: Request, user: Viewer, q: str = "") -> Response
             "rows": rows,
             "q": q,
             "sparkline": sparkline,
+            "needs": NEEDS,
+            "outcome_words": OUTCOME_WORDS,
             "can_edit": user.role in OFFICE,
             "can_export_all": user.role in CLINIC_EXPORTERS,
         },
