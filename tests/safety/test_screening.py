@@ -92,6 +92,14 @@ def test_reasons_are_category_names_never_message_text(text: str) -> None:
         ("no urges. no thats wrong, i had urges to cut all day", "urgent"),
         ("no unalive thoughts, just cranky", "none"),
         ("me quiero morir de la pena, le mandé el mensaje a mi jefe", "none"),
+        # Charted answers, and a denial taken back anywhere in the message.
+        ("SI: none. HI: none. sleep ok", "none"),
+        ("0 for self harm, 3 for anxiety", "none"),
+        ("cero autolesiones y duermo mejor", "none"),
+        ("no wish to be dead, just worn out from work", "none"),
+        ("not having thoughts of killing myself. jk. they are loud today", "urgent"),
+        ("no tengo ideas de suicidarme. bueno, mentira", "urgent"),
+        ("no self harm this week... i lied, i burned my arm", "urgent"),
     ],
 )
 def test_a_denial_silences_only_the_denied_phrase(text: str, level: str) -> None:
@@ -112,6 +120,9 @@ def test_a_denial_silences_only_the_denied_phrase(text: str, level: str) -> None
         "cut myself shaving",
         "burned myself on the stove",
         "me muero de hambre",
+        "kill me now, this meeting has no end",
+        "laughed so hard i nearly died at the trivia night",
+        "que calor, me muero",
     ],
 )
 def test_idioms_are_not_flagged(text: str) -> None:
@@ -209,6 +220,13 @@ def test_spanish_is_screened_for_everyone(text: str, level: str) -> None:
         ("it's been 60 days without wanting to die", "review"),
         ("I stopped googling ways to die", "review"),
         ("I haven't stopped googling ways to die", "urgent"),
+        ("it's been four years since my attempt and i ran a half marathon", "review"),
+        ("sophomore yr i overdosed on my moms pills. lots of therapy since", "review"),
+        ("hace diez años intenté quitarme la vida, hoy estoy bien", "review"),
+        ("a los 17 me corté, ya no", "review"),
+        ("a los 17 me corté y volvieron las ganas", "urgent"),
+        ("i was suicidal most of last spring. i am not anymore", "review"),
+        ("no more wishing i could disappear, the fog lifted", "review"),
     ],
 )
 def test_history_and_other_people_are_seen_but_do_not_page(text: str, level: str) -> None:
