@@ -1,5 +1,9 @@
 """Check-ins as a FHIR R4 Bundle (type collection) of QuestionnaireResponses.
 
+Each complete PHQ-9 or GAD-7 total is also an Observation (LOINC 44261-6, 70274-6),
+``derivedFrom`` its QuestionnaireResponse, so an EHR can chart totals without reading
+the responses. An incomplete total is not a score: it stays on the response only.
+
 One QuestionnaireResponse per conversation, answers in the order given, plus
 one Questionnaire per flow version the responses answer (R4 puts LOINC codes
 on the Questionnaire: `code` for the panel, `item.code` for each question;
@@ -184,6 +188,43 @@ def questionnaire(flow: flows.Flow, canon: Canon) -> dict[str, Any]:
     return resource
 
 
+SURVEY = {
+    "system": "http://terminology.hl7.org/CodeSystem/observation-category",
+    "code": "survey",
+    "display": "Survey",
+}
+
+
+def observations(record: SessionRecord, canon: Canon) -> list[dict[str, Any]]:
+    """One Observation per complete instrument total of the conversation."""
+    instrument = _instrument(record.flow)
+    if instrument is None:
+        return []
+    fs = record.flow_session
+    out = []
+    for score in record.scores:
+        if score.missing:
+            continue
+        resource: dict[str, Any] = {
+            "resourceType": "Observation",
+            "id": f"score-{score.id}",
+            "status": "final",
+            "category": [{"coding": [SURVEY]}],
+            "code": {
+                "coding": [loinc.coding(instrument.total)],
+                "text": f"{score.name} total score",
+            },
+            "subject": {"reference": f"Patient/{fs.patient_id}"},
+            "effectiveDateTime": utc_iso(score.recorded_at),
+            "valueInteger": score.total,
+            "derivedFrom": [{"reference": f"{canon.base}/QuestionnaireResponse/{fs.id}"}],
+        }
+        if score.band:
+            resource["interpretation"] = [{"text": score.band}]
+        out.append(resource)
+    return out
+
+
 def bundle(records: list[SessionRecord], *, base_url: str, generated_at: str) -> dict[str, Any]:
     canon = Canon(base_url)
     entries: list[dict[str, Any]] = []
@@ -203,6 +244,10 @@ def bundle(records: list[SessionRecord], *, base_url: str, generated_at: str) ->
                 "fullUrl": f"{canon.base}/QuestionnaireResponse/{resource['id']}",
                 "resource": resource,
             }
+        )
+        entries.extend(
+            {"fullUrl": f"{canon.base}/Observation/{o['id']}", "resource": o}
+            for o in observations(record, canon)
         )
     data: dict[str, Any] = {
         "resourceType": "Bundle",

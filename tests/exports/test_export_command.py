@@ -122,6 +122,16 @@ async def test_the_fhir_bundle_parses_as_fhir_and_carries_loinc_codes(
     }
     assert answers["phq9_4"]["valueCoding"]["display"] == "Nearly every day"
     assert answers["phq9_total"] == {"valueInteger": 10}
+    # The total is also an Observation an EHR can chart, derived from that response; the
+    # GAD-7 left half done has no total, so no Observation.
+    (total,) = [r for r in resources if r["resourceType"] == "Observation"]
+    assert total["code"]["coding"] == [{"system": "http://loinc.org", "code": "44261-6"}]
+    assert (total["valueInteger"], total["status"]) == (10, "final")
+    assert total["subject"] == {"reference": f"Patient/{clinic.patient}"}
+    assert total["derivedFrom"] == [
+        {"reference": f"{PUBLIC_BASE_URL}/fhir/QuestionnaireResponse/{response['id']}"}
+    ]
+    assert total["interpretation"] == [{"text": "moderate"}]
     gad = next(
         r for r in responses if r["questionnaire"].endswith(f"/gad7|{version(services, 'gad7')}")
     )
