@@ -40,6 +40,8 @@ ROLES = {
     ("POST", "/admin/patients/{patient_id}/resume"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/infusions"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/checkins"): OFFICE,
+    ("GET", "/admin/outcomes"): ALL,
+    ("GET", "/admin/outcomes.csv"): ADMIN,
     ("POST", "/admin/review/signals/{signal_id}/seen"): RESPOND,
     ("POST", "/admin/patients/{patient_id}/telegram-link"): OFFICE,
     ("POST", "/admin/infusions/{infusion_id}/move"): OFFICE,

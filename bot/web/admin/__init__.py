@@ -19,6 +19,7 @@ from bot.web.admin.exports import router as exports_router
 from bot.web.admin.flows_page import router as flows_router
 from bot.web.admin.infusions import router as infusions_router
 from bot.web.admin.login import router as login_router
+from bot.web.admin.outcomes_page import router as outcomes_router
 from bot.web.admin.password import router as password_router
 from bot.web.admin.patient_page import router as patient_page_router
 from bot.web.admin.patients import router as patients_router
@@ -73,3 +74,4 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.include_router(telegram_link_router)
     app.include_router(exports_router)
     app.include_router(password_router)
+    app.include_router(outcomes_router)
