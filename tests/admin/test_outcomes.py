@@ -71,6 +71,9 @@ async def test_an_intake_score_is_the_baseline_and_an_sms_phq9_the_response(
     assert '<span class="badge remission">remission</span>' in page
     assert "-100.0% from baseline" in page
     assert "intake" in page  # the score table says where the baseline came from
+    # The answers table names each question by its words, not its step id.
+    assert ">Little interest or pleasure in doing things</td>" in page
+    assert ">phq9_1</td>" not in page
     chart = page[page.index('<svg class="phq9-chart"') :]
     chart = chart[: chart.index("</svg>")]
     assert re.findall(r'data-phq9="(\d+)"', chart) == ["18", "0"]

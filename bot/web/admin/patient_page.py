@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
+import flows
 from bot.outcomes.store import MOOD_STEPS, patient_outcome
 from bot.web.admin import escalation_views
 from bot.web.admin.auth import OFFICE, VIEWERS, require, services_of
@@ -18,6 +19,7 @@ from bot.web.admin.charts import mood_chart, phq9_chart
 from bot.web.admin.pages import render
 from bot.web.admin.patient_list import mood_of
 from bot.web.api_schemas import RowId
+from flows.texts import render as render_text
 from storage.models import (
     Answer,
     CheckinStatus,
@@ -61,6 +63,28 @@ def effects_grid(answers: Sequence[Answer]) -> EffectsGrid:
     ]
     effects = sorted({effect for _, _, reported in rows for effect in reported})
     return EffectsGrid(effects, rows)
+
+
+def question_label(library: flows.FlowLibrary, answer: Answer, language: str) -> tuple[str, str]:
+    """(short label, full question) for an answer: the question's own line, not its step id.
+
+    A questionnaire item reads "Over the last 2 weeks...? / Little interest... / 0 Not at
+    all, ...": its label is the last line that is not the answer options.
+    """
+    try:
+        flow = library.get(answer.flow_id, answer.flow_version)
+    except flows.UnknownFlow:
+        try:
+            flow = library.get(answer.flow_id)
+        except flows.UnknownFlow:
+            return answer.step_id, answer.step_id
+    step = flow.steps.get(answer.step_id)
+    if step is None:
+        return answer.step_id, answer.step_id
+    full = render_text(step.text, flows.Context(language=language)).strip()
+    lines = [line.strip() for line in full.splitlines() if line.strip()]
+    worded = [line for line in lines if not line[:1].isdigit()] or lines or [answer.step_id]
+    return worded[-1], full
 
 
 @router.get("/{patient_id}", response_class=HTMLResponse)
@@ -131,6 +155,9 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
             "infusions": infusions,
             "scores": scores,
             "answers": answers,
+            "questions": {
+                a.id: question_label(services.flows, a, patient.language) for a in answers
+            },
             "effects": effects_grid(answers),
             "upcoming": sorted(
                 (c for c in checkins if c.status == CheckinStatus.DUE), key=lambda c: c.due_at
