@@ -255,6 +255,9 @@ async def _patient_message(
             f"number. Please call us{phone}. In a crisis, call or text 988.",
         )
         return None
+    # The care team's inbox, as the reply below promises (a `review` message is already
+    # on the review list).
+    message.for_staff = screening.level != Level.REVIEW
     await _reply(
         session,
         message,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, CreatedAt, utcnow
@@ -18,6 +18,7 @@ class Message(CreatedAt, Base):
     __table_args__ = (
         UniqueConstraint("channel", "provider_id"),
         Index("ix_messages_review", "screening_level", "reviewed_at"),
+        Index("ix_messages_inbox", "for_staff", "reviewed_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -34,8 +35,11 @@ class Message(CreatedAt, Base):
     status: Mapped[str] = mapped_column(String(16), default="received")
     screening_level: Mapped[str | None] = mapped_column(String(8))
     screening_reasons: Mapped[list[str] | None]
-    # A message screened `review` waits on the dashboard's review list until a clinician
-    # has read it (audited): who ("staff:<id>") and when.
+    # A message the patient sent outside any question ("can I move Friday?"): the bot
+    # told them their care team will see it, so it waits in the care team's inbox.
+    for_staff: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # A message screened `review`, or one for the care team, waits on the dashboard until
+    # someone has read it (audited): who ("staff:<id>") and when.
     reviewed_at: Mapped[datetime | None]
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     # No foreign key: messages, outbox items and escalations refer to each

@@ -55,6 +55,18 @@ def split_on_window(body: str) -> tuple[str, str, str]:
     return body[:start], window, body[start + len(window) :]
 
 
+async def inbox(session: AsyncSession) -> list[tuple[Message, Patient | None]]:
+    """What patients wrote to the care team outside any question, not yet read."""
+    rows = await session.execute(
+        select(Message, Patient)
+        .outerjoin(Patient, Patient.id == Message.patient_id)
+        .where(Message.for_staff.is_(True), Message.reviewed_at.is_(None))
+        .order_by(Message.id.desc())
+        .limit(PAGE)
+    )
+    return [(m, p) for m, p in rows]
+
+
 async def waiting(session: AsyncSession) -> list[ReviewItem]:
     rows = await session.execute(
         select(Message, Patient)
@@ -78,7 +90,12 @@ async def review_page(request: Request, user: Viewer) -> Response:
     async with services_of(request).sessions() as session:
         items = await waiting(session)
         signals = await unseen(session)
-    return render(request, "admin/review.html", {"user": user, "items": items, "signals": signals})
+        letters = await inbox(session)
+    return render(
+        request,
+        "admin/review.html",
+        {"user": user, "items": items, "signals": signals, "inbox": letters},
+    )
 
 
 @router.post("/{message_id}/read", dependencies=[Depends(check_csrf)])
@@ -87,7 +104,10 @@ async def mark_read(request: Request, message_id: RowId, user: Responder) -> Res
     now = services.clock()
     async with services.sessions() as session, session.begin():
         message = await session.get(Message, message_id)
-        if message is None or message.screening_level != Level.REVIEW.value:
+        listed = message is not None and (
+            message.screening_level == Level.REVIEW.value or message.for_staff
+        )
+        if message is None or not listed:
             raise HTTPException(404, "No such message on the review list.")
         if message.reviewed_at is None:
             message.reviewed_at, message.reviewed_by = now, f"staff:{user.id}"
@@ -95,7 +115,7 @@ async def mark_read(request: Request, message_id: RowId, user: Responder) -> Res
                 session,
                 at=now,
                 actor=f"staff:{user.id}",
-                action="review_read",
+                action="inbox_read" if message.for_staff else "review_read",
                 subject=f"patient:{message.patient_id}" if message.patient_id else None,
                 message=message.id,
             )
