@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import checkins, db, exports, infusions, people, quiet_hours, rota, scores
+from bot.cli import checkins, db, demo, exports, infusions, people, quiet_hours, rota, scores
 from bot.cli import flows as flows_cli
 from bot.cli.screen import screen_command
 from bot.cli.serve import serve, worker
@@ -27,4 +27,5 @@ app.add_typer(users_app, name="user")
 app.add_typer(exports.app, name="export")
 app.add_typer(scores.app, name="score")
 app.add_typer(checkins.app, name="checkin")
+app.add_typer(demo.app, name="demo")
 app.command("outcome")(scores.outcome_show)
