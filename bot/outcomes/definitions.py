@@ -256,3 +256,20 @@ def _mood_fall(
             f"{first:%Y-%m-%d}, against a usual {usual:g} in the two weeks before"
         )
     return None
+
+
+def episode_outcomes(
+    instrument: str,
+    scores: Sequence[Point],
+    infusions: Iterable[datetime],
+    *,
+    now: datetime,
+) -> list[Outcome]:
+    """Each episode's outcome as it stood at its end (the day before the next began), or
+    now for the current one: the per-episode summary."""
+    found = episodes(infusions, now=now)
+    if not found:
+        return []
+    ends = [e.start - timedelta(seconds=1) for e in found[1:]] + [now]
+    every = list(infusions)
+    return [outcome(instrument, scores, every, now=end) for end in ends]

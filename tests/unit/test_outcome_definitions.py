@@ -6,7 +6,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.outcomes.definitions import Point, change_percent, episodes, outcome, status_of
+from bot.outcomes.definitions import (
+    Point,
+    change_percent,
+    episode_outcomes,
+    episodes,
+    outcome,
+    status_of,
+)
 
 DAY0 = datetime(2026, 9, 1, 15, 0, tzinfo=UTC)  # the first infusion
 NOW = DAY0 + timedelta(days=120)
@@ -231,3 +238,15 @@ def reversed_copy(args: tuple[list[Point], list[datetime]]) -> tuple[list[Point]
 
 def test_gad7_uses_its_own_remission_line() -> None:
     assert outcome("gad7", phq((-1, 15), (14, 4)), induction(), now=NOW).status == "remission"
+
+
+def test_each_episode_is_summed_up_as_it_stood_when_it_ended() -> None:
+    second = [day(200), day(203), day(207), day(210)]
+    scores = phq((-2, 22), (30, 6), (190, 17), (212, 16))
+    first, current = episode_outcomes("phq9", scores, [*induction(), *second], now=day(215))
+    # The 17 before the second episode began is the first one's last score: it relapsed.
+    assert (first.status, first.latest) == ("non_response", Point(17, day(190)))
+    assert first.relapse.flag is True
+    assert first.episode is not None and len(first.episode.infusions) == 6
+    assert (current.status, current.baseline) == ("non_response", Point(17, day(190)))
+    assert current.early_non_response is True

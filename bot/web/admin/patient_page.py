@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 import flows
+from bot.outcomes.definitions import Point, episode_outcomes
 from bot.outcomes.store import MOOD_STEPS, patient_outcome
 from bot.web.admin import escalation_views
 from bot.web.admin.auth import OFFICE, VIEWERS, require, services_of
@@ -138,6 +139,9 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
         ).all()
         escalations = await escalation_views.for_patient(session, patient_id)
         outcome = await patient_outcome(session, patient_id=patient_id, instrument="phq9", now=now)
+    complete_phq9 = [
+        Point(s.total, s.recorded_at) for s in reversed(scores) if s.name == "phq9" and s.complete
+    ]
     moods = [
         (a.recorded_at, mood)
         for a in reversed(answers)
@@ -166,12 +170,9 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
             "messages": list(reversed(messages)),
             "escalations": escalations,
             "outcome": outcome,
+            "episodes": episode_outcomes("phq9", complete_phq9, [i.at for i in infusions], now=now),
             "phq9_chart": phq9_chart(
-                [
-                    (s.recorded_at, float(s.total))
-                    for s in reversed(scores)
-                    if s.name == "phq9" and s.complete
-                ],
+                [(p.at, float(p.total)) for p in complete_phq9],
                 [i.at for i in infusions],
                 baseline=None if outcome.baseline is None else float(outcome.baseline.total),
                 now=now,
