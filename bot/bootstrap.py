@@ -22,7 +22,7 @@ from bot.clock import Clock, system_clock
 from bot.config import Settings, SettingsError
 from bot.inbound_spool import InboundSpool
 from bot.outbox import OutboxWorker
-from bot.safety.crisis import load_crisis_message
+from bot.safety.crisis import crisis_lines
 from bot.safety.escalation import EscalationSettings
 from bot.safety.ladder import load_ladder
 from bot.safety.page_channels import FallbackOnFailure
@@ -102,7 +102,7 @@ def build_services(
     sessions = make_sessionmaker(engine)
     clock = clock or system_clock
     senders = senders if senders is not None else default_senders(settings)
-    crisis, emergency = load_crisis_message(settings.crisis_resources)
+    lines = crisis_lines(settings.crisis_resources)
     ladder = load_ladder(settings.escalation_ladder)
     if ladder.voice_after_rounds is not None and "voice" not in senders:
         # Fail at start-up rather than let the ladder's last resort fail on the night.
@@ -134,8 +134,9 @@ def build_services(
         outbox=worker,
         escalation=EscalationSettings(
             ladder=ladder,
-            crisis_message=crisis,
-            emergency_number=emergency,
+            crisis_message=lines.message,
+            emergency_number=lines.emergency,
+            crisis_line=lines.line,
             clinic_name=settings.clinic_name,
             page_max_attempts=settings.page_max_attempts,
             telegram_pages="telegram" in senders,

@@ -22,11 +22,13 @@ from bot.bootstrap import Services
 from bot.channels import sms_keywords, telegram_link
 from bot.channels.base import InboundMessage
 from bot.checkins import runner
+from bot.config import Settings
 from bot.logs import log
 from bot.outbox import reply_to
 from bot.phones import mask
 from bot.safety import acknowledge as ack
 from bot.safety import escalation, safety_check
+from bot.safety.crisis import crisis_lines
 from bot.safety.screening import Level, Screening
 from storage.db import on_postgres
 from storage.inserts import insert_ignoring_conflict
@@ -39,9 +41,13 @@ from storage.models import (
     SafetyCheckState,
 )
 
-NO_TEXT_REPLY = (
-    "Sorry, I can only read text. Please reply in words. If you need help now, call or text 988."
-)
+
+def no_text_reply(settings: Settings) -> str:
+    """The answer to a picture or voice note with no words."""
+    return (
+        "Sorry, I can only read text. Please reply in words. If you need help now, "
+        f"{crisis_lines(settings.crisis_resources).line}."
+    )
 
 
 @dataclass(frozen=True)
@@ -237,7 +243,7 @@ async def _patient_message(
         return None  # screened and stored; routine replies stay off until START
     if not message.body.strip():
         # A picture or voice note with no words: ask for text rather than guess.
-        await _reply(session, message, now, NO_TEXT_REPLY)
+        await _reply(session, message, now, no_text_reply(services.settings))
         return None
     if patient is not None:
         flow_session = await runner.active_session(session, patient)
@@ -252,7 +258,8 @@ async def _patient_message(
             message,
             now,
             f"This is {settings.clinic_name}'s check-in line. We could not match your "
-            f"number. Please call us{phone}. In a crisis, call or text 988.",
+            f"number. Please call us{phone}. In a crisis, "
+            f"{crisis_lines(settings.crisis_resources).line}.",
         )
         return None
     # The care team's inbox, as the reply below promises (a `review` message is already

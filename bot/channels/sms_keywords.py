@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.config import Settings
 from bot.outbox import reply_to
+from bot.safety.crisis import crisis_lines
 from storage.models import FlowSession, Message, Patient, PatientStatus
 
 STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke", "optout"}
@@ -37,9 +38,10 @@ def keyword_of(text: str) -> str | None:
 
 def help_text(settings: Settings) -> str:
     phone = f" Call us on {settings.clinic_phone}." if settings.clinic_phone else ""
+    lines = crisis_lines(settings.crisis_resources)
     return (
-        f"{settings.clinic_name} check-ins.{phone} In an emergency call 911; call or text "
-        "988 (Suicide & Crisis Lifeline) or text HOME to 741741. Reply STOP to opt out."
+        f"{settings.clinic_name} check-ins.{phone} In an emergency {lines.help}. "
+        "Reply STOP to opt out."
     )
 
 
@@ -71,7 +73,7 @@ async def apply_keyword(
         )
         body = (
             f"You will get no more check-ins from {settings.clinic_name}. Reply START to "
-            "resume. In a crisis, call or text 988."
+            f"resume. In a crisis, {crisis_lines(settings.crisis_resources).line}."
         )
     else:
         if patient.status == PatientStatus.OPTED_OUT:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
@@ -35,6 +37,29 @@ ACKNOWLEDGED_MESSAGE = (
 )
 
 EMERGENCY_NUMBERS = {"us": "911", "ca": "911", "uk": "999", "au": "000"}
+# For one-line replies ("In a crisis, <line>.") and SMS HELP ("In an emergency <help>.").
+SHORT_LINES = {
+    "us": (
+        "call or text 988",
+        "call 911; call or text 988 (Suicide & Crisis Lifeline) or text HOME to 741741",
+    ),
+    "ca": ("call or text 988", "call 911; call or text 988 (Suicide Crisis Helpline)"),
+    "uk": (
+        "call Samaritans free on 116 123",
+        "call 999; call Samaritans free on 116 123 or text SHOUT to 85258",
+    ),
+    "au": ("call Lifeline on 13 11 14", "call 000; call Lifeline on 13 11 14"),
+}
+
+
+@dataclass(frozen=True)
+class CrisisLines:
+    """Every crisis number a patient-facing text may name, for one locale."""
+
+    message: str  # sent when an escalation opens
+    emergency: str  # "911"
+    line: str  # "call or text 988": for "In a crisis, ..."
+    help: str  # "call 911; call or text 988 ...": for "In an emergency ..."
 
 
 class CrisisResourcesError(ValueError):
@@ -42,14 +67,23 @@ class CrisisResourcesError(ValueError):
 
 
 def load_crisis_message(setting: str) -> tuple[str, str]:
-    """Return (crisis message, emergency number) for a locale code or a YAML file.
+    """Return (crisis message, emergency number) for a locale code or a YAML file."""
+    lines = crisis_lines(setting)
+    return lines.message, lines.emergency
 
-    A file holds `message:` and `emergency_number:`. An unknown locale is an
-    error at startup, never a silent fallback to the wrong country's numbers.
+
+@functools.lru_cache(maxsize=8)
+def crisis_lines(setting: str) -> CrisisLines:
+    """The crisis numbers for a locale code or a YAML file (CRISIS_RESOURCES).
+
+    A file holds `message:` and `emergency_number:`, and may hold `line:` and `help:`
+    (else both name the emergency number alone). An unknown locale is an error at
+    startup, never a silent fallback to the wrong country's numbers.
     """
     key = setting.strip().lower()
     if key in CRISIS_MESSAGES:
-        return CRISIS_MESSAGES[key], EMERGENCY_NUMBERS[key]
+        line, help_ = SHORT_LINES[key]
+        return CrisisLines(CRISIS_MESSAGES[key], EMERGENCY_NUMBERS[key], line, help_)
     path = Path(setting)
     if not path.is_file():
         raise CrisisResourcesError(
@@ -59,4 +93,10 @@ def load_crisis_message(setting: str) -> tuple[str, str]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     if not isinstance(data, dict) or not data.get("message") or not data.get("emergency_number"):
         raise CrisisResourcesError(f"{path}: needs `message:` and `emergency_number:`")
-    return str(data["message"]).strip(), str(data["emergency_number"]).strip()
+    emergency = str(data["emergency_number"]).strip()
+    return CrisisLines(
+        str(data["message"]).strip(),
+        emergency,
+        str(data.get("line") or f"call {emergency}").strip(),
+        str(data.get("help") or f"call {emergency}").strip(),
+    )

@@ -43,6 +43,7 @@ class EscalationSettings:
     crisis_message: str
     emergency_number: str
     clinic_name: str
+    crisis_line: str = "call or text 988"  # "In a crisis, ...": from CRISIS_RESOURCES
     page_max_attempts: int = 12
     telegram_pages: bool = False  # page clinicians with a linked chat on Telegram first
     # Where a voice page's keypress is posted (PUBLIC_BASE_URL); None: no voice channel.

@@ -22,10 +22,14 @@ SAFETY_QUESTION = (
     "Thank you for telling us. We ask everyone this directly: are you having "
     "thoughts of killing yourself right now? Please reply YES or NO."
 )
-ANSWERED_NO = (
-    "Thank you. Your care team will read your message. If that changes, text us "
-    "any time, or call or text 988."
-)
+
+
+def answered_no(cfg: EscalationSettings) -> str:
+    return (
+        "Thank you. Your care team will read your message. If that changes, text us "
+        f"any time, or {cfg.crisis_line}."
+    )
+
 
 CLEAR_NO = re.compile(
     r"^\s*(no+|nope|nah|n|not at all|no,? i'?m not|no i am not|not really no|"
@@ -100,7 +104,7 @@ async def answer(
             key=f"safety-no:{message.id}",
             channel=message.channel,
             address=message.address,
-            body=ANSWERED_NO,
+            body=answered_no(cfg),
             now=now,
             patient_id=patient.id if patient else None,
         )

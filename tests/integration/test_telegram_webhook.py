@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from bot.app import create_app
 from bot.bootstrap import Services, build_services
 from bot.config import Settings
-from bot.conversation import NO_TEXT_REPLY
+from bot.conversation import no_text_reply
 from bot.logs import configure_logging
 from storage.models import Message
 from tests.builders import PRIMARY_PHONE, clinic_with_rota
@@ -97,7 +97,7 @@ async def test_a_sticker_is_stored_and_answered_with_a_prompt_to_reply_in_text(
 
     assert response.status_code == 200
     assert await inbound_count(services) == 1
-    assert fake_telegram.to(PATIENT_CHAT) == [NO_TEXT_REPLY]
+    assert fake_telegram.to(PATIENT_CHAT) == [no_text_reply(services.settings)]
 
 
 async def test_a_photo_whose_caption_is_risky_is_screened_and_pages_on_call(

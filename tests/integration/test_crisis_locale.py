@@ -1,0 +1,69 @@
+"""A clinic outside the US: every text a patient gets names its own country's numbers.
+
+Each locale's clinic takes HELP, a photo with no words, a message that asks the safety
+question and a clear no to it, a risky message (crisis resources), STOP, and a text from
+an unknown number. Every text that reached the fake provider is checked for the locale's
+numbers and for no other country's."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from bot.app import create_app
+from bot.bootstrap import Services, build_services
+from bot.clock import ManualClock
+from bot.config import Settings
+from tests.builders import PATIENT_PHONE, STRANGER_PHONE, clinic_with_rota
+from tests.conftest import PUBLIC_BASE_URL, post_sms
+from tests.fakes.twilio_api import FakeTwilio
+from tests.integration.test_safety_question import POSSIBLE_RISK
+
+# What each locale's texts must name, and what no text of theirs may name.
+NUMBERS = {
+    "us": ({"988", "911"}, {"999", "116 123", "000", "13 11 14"}),
+    "ca": ({"988", "911"}, {"999", "116 123", "741741", "13 11 14"}),
+    "uk": ({"999", "116 123"}, {"988", "911", "741741", "13 11 14"}),
+    "au": ({"000", "13 11 14"}, {"988", "911", "741741", "999", "116 123"}),
+}
+
+
+@pytest.fixture(params=sorted(NUMBERS))
+async def clinic(
+    request: pytest.FixtureRequest, settings: Settings, clock: ManualClock
+) -> AsyncIterator[tuple[str, httpx.AsyncClient, Services]]:
+    local = settings.model_copy(update={"crisis_resources": request.param})
+    services = build_services(local, clock=clock)
+    app = create_app(services=services, background=False)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url=PUBLIC_BASE_URL
+    ) as http:
+        await clinic_with_rota(services)
+        yield request.param, http, services
+    await services.close()
+
+
+async def test_every_patient_facing_text_names_only_the_clinics_own_numbers(
+    clinic: tuple[str, httpx.AsyncClient, Services], fake_twilio: FakeTwilio
+) -> None:
+    locale, client, services = clinic
+    await post_sms(client, sender=PATIENT_PHONE, body="HELP")
+    await post_sms(client, sender=PATIENT_PHONE, body="", NumMedia="1", MediaUrl0="https://x/y.jpg")
+    await post_sms(client, sender=PATIENT_PHONE, body=POSSIBLE_RISK)
+    await post_sms(client, sender=PATIENT_PHONE, body="no")
+    await post_sms(client, sender=STRANGER_PHONE, body="hello who is this")
+    await post_sms(client, sender=PATIENT_PHONE, body="i am going to kill myself tonight")
+    await post_sms(client, sender=PATIENT_PHONE, body="STOP")
+    await services.outbox.drain()
+
+    texts = fake_twilio.to(PATIENT_PHONE) + fake_twilio.to(STRANGER_PHONE)
+    assert texts, "nothing reached the patient"
+    own, foreign = NUMBERS[locale]
+    for text in texts:
+        assert not [n for n in foreign if n in text], (locale, text)
+    mentions = [t for t in texts if any(n in t for n in own)]
+    # HELP, the photo reply, the answered-no reply, the unknown number, the crisis
+    # resources and the STOP confirmation all name a crisis or emergency number.
+    assert len(mentions) >= 6, (locale, texts)
