@@ -70,7 +70,7 @@ async def test_an_intake_score_is_the_baseline_and_an_sms_phq9_the_response(
     page = (await client.get(f"/admin/patients/{patient_id}")).text
     assert '<span class="badge remission">remission</span>' in page
     assert "-100.0% from baseline" in page
-    episodes = page[page.index("<caption>Episodes of treatment</caption>") :].split("</table>")[0]
+    episodes = page[page.index("Episodes of treatment</h2>") :].split("</table>")[0]
     assert "<td>18</td><td>0</td><td>0</td>" in episodes and "remission" in episodes
     assert "intake" in page  # the score table says where the baseline came from
     # The answers table names each question by its words, not its step id.
