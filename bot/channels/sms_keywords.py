@@ -22,12 +22,27 @@ STOP_WORDS = {"stop", "stopall", "unsubscribe", "cancel", "end", "quit", "revoke
 START_WORDS = {"start", "unstop", "subscribe", "yes start"}
 HELP_WORDS = {"help", "info"}
 _EDGES = re.compile(r"^[\s\W_]+|[\s\W_]+$")
+# Consent may be revoked by any reasonable means (the FCC's 2025 rule): plain requests
+# count as STOP when they are the whole message. Anything longer is read as a message.
+_POLITE = r"(?:(?:please|pls|plz|kindly|ok|okay) )?"
+_THANKS = r"(?: (?:please|pls|plz|thanks|thank you|thx|ty))?"
+REVOKE = re.compile(
+    rf"^{_POLITE}(?:"
+    r"(?:stop|quit|cease) (?:texting|messaging|sending|contacting|txting|text|msg|sms)"
+    r"(?: me)?(?: (?:texts|messages|these|this|them|anymore|any more|now|please))*"
+    r"|(?:opt|take) (?:me )?out(?: of (?:this|these|the) (?:texts|messages|list|check ins))?"
+    r"|unsubscribe(?: me)?|remove me(?: from (?:this|the|your) (?:list|texts|messages))?"
+    r"|no more (?:texts|messages|check ins)(?: please)?"
+    r"|(?:do not|don'?t|dont) (?:text|message|contact) me(?: anymore| any more| again)?"
+    r"|i (?:want|would like|wish) to (?:opt out|unsubscribe|stop (?:the )?(?:texts|messages))"
+    rf"){_THANKS}$"
+)
 
 
 def keyword_of(text: str) -> str | None:
     """'stop', 'start' or 'help' when the whole message is one of the carrier keywords."""
-    word = re.sub(r"\s+", " ", _EDGES.sub("", text.lower()))
-    if word in STOP_WORDS:
+    word = re.sub(r"\s+", " ", _EDGES.sub("", text.lower().replace("’", "'")))
+    if word in STOP_WORDS or REVOKE.match(word):
         return "stop"
     if word in START_WORDS:
         return "start"
@@ -61,6 +76,8 @@ async def apply_keyword(
     elif patient is None:
         body = None  # nothing to opt out of; the carrier handles its own confirmation
     elif keyword == "stop":
+        # The care team hears of it (their inbox): a patient under monitoring has gone quiet.
+        message.for_staff = patient.status != PatientStatus.OPTED_OUT
         patient.status = PatientStatus.OPTED_OUT
         if active_flow is not None:
             active_flow.status = "abandoned"

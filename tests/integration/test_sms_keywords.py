@@ -9,7 +9,7 @@ from sqlalchemy import select
 from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins, tick_safety
-from storage.models import AuditEvent, Patient
+from storage.models import AuditEvent, Message, Patient
 from tests.builders import (
     BACKUP_PHONE,
     PATIENT_PHONE,
@@ -42,6 +42,14 @@ async def status_of(services: Services) -> str:
         "revoke",
         "optout",
         "stop!",
+        # Revoking consent by any reasonable means (the FCC's 2025 rule).
+        "please stop texting me",
+        "Opt out",
+        "unsubscribe me",
+        "remove me from this list",
+        "no more texts please",
+        "don’t text me anymore",
+        "I want to opt out",
     ],
 )
 async def test_every_stop_keyword_opts_the_patient_out_with_one_confirmation(
@@ -179,3 +187,32 @@ async def test_a_crisis_text_the_carrier_reports_undelivered_is_told_to_the_page
     async with services.sessions() as session:
         actions = (await session.scalars(select(AuditEvent.action))).all()
     assert "crisis_undeliverable" in actions
+
+
+async def test_the_care_team_sees_that_a_monitored_patient_opted_out(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio
+) -> None:
+    await clinic_with_rota(services)
+
+    await post_sms(client, sender=PATIENT_PHONE, body="please stop texting me")
+    await post_sms(client, sender=PATIENT_PHONE, body="stop")  # once is enough for the team
+
+    async with services.sessions() as session:
+        inbox = (
+            await session.scalars(select(Message.body).where(Message.for_staff.is_(True)))
+        ).all()
+    assert inbox == ["please stop texting me"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["stop texting me at 9, 10 is better", "cancel my friday appointment", "i want to end it"],
+)
+async def test_a_longer_message_with_stop_words_is_read_not_taken_as_opt_out(
+    client: httpx.AsyncClient, services: Services, text: str
+) -> None:
+    await clinic_with_rota(services)
+
+    await post_sms(client, sender=PATIENT_PHONE, body=text)
+
+    assert await status_of(services) == "active"
