@@ -220,7 +220,14 @@ async def _patient_message(
         await escalation.resend_crisis_if_due(
             session, services.escalation, open_one, message, now=now
         )
-        await escalation.relay_to_holder(session, open_one, patient, message, now=now)
+        await escalation.relay_to_holder(
+            session,
+            open_one,
+            patient,
+            message,
+            now=now,
+            telegram=services.escalation.telegram_pages,
+        )
         # A questionnaire whose own answer paged (PHQ-9 item 9) goes on to its end, so the
         # score is kept; the clinician holding the escalation sees each reply as well.
         in_flow = await runner.active_session(session, patient) if patient else None

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.outbox import enqueue
+from bot.safety.page_channels import clinician_route
 from bot.safety.rota import on_call
 from storage.models import Answer, CheckinStatus, Patient, Priority, ScheduledCheckin
 
@@ -73,11 +74,14 @@ async def alert_if_needed(
     clinician = await on_call(session, role="primary", at=now)
     if clinician is None:
         return
+    # A linked Telegram chat first (it may fail for good where Telegram is off: the
+    # outbox then sends it again by SMS), else SMS.
+    channel, address = clinician_route(clinician, telegram=clinician.telegram_chat_id is not None)
     await enqueue(
         session,
         key=f"missed:{checkin.id}",
-        channel="sms",
-        address=clinician.phone,
+        channel=channel,
+        address=address,
         body=(
             f"Check-in alert: {patient.name} ({patient.phone}) {reason}. "
             "No escalation is open; please follow up."

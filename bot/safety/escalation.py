@@ -21,7 +21,7 @@ from bot.logs import log
 from bot.outbox import enqueue
 from bot.safety import voice
 from bot.safety.ladder import LadderPolicy
-from bot.safety.page_channels import page_route
+from bot.safety.page_channels import clinician_route, page_route
 from bot.safety.rota import everyone_active, resolve_target
 from storage.models import (
     Clinician,
@@ -73,7 +73,9 @@ async def open_or_join(
     existing = await unresolved_for(session, patient=patient, address=message.address)
     if existing is not None:
         await resend_crisis_if_due(session, cfg, existing, message, now=now)
-        await relay_to_holder(session, existing, patient, message, now=now)
+        await relay_to_holder(
+            session, existing, patient, message, now=now, telegram=cfg.telegram_pages
+        )
         audit.record(
             session,
             at=now,
@@ -337,6 +339,7 @@ async def relay_to_holder(
     message: Message,
     *,
     now: datetime,
+    telegram: bool = False,
 ) -> None:
     """Send a patient's new message to whoever holds (or was last paged for) the escalation."""
     holder_id = escalation.acked_by_id
@@ -350,11 +353,12 @@ async def relay_to_holder(
     holder = await session.get(Clinician, holder_id) if holder_id is not None else None
     if holder is None:
         return
+    channel, address = clinician_route(holder, telegram=telegram)
     await enqueue(
         session,
         key=f"relay:{message.id}:{holder.id}",
-        channel="sms",
-        address=holder.phone,
+        channel=channel,
+        address=address,
         body=f"[{escalation.code}] {who(patient, message.address)}: {message.body[:600]}",
         now=now,
         purpose="relay",

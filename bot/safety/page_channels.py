@@ -34,7 +34,8 @@ from storage.models import (
 )
 
 ACK_LABEL = "Acknowledge"
-FALLBACK_PURPOSES = ("page", "crisis")
+FALLBACK_PURPOSES = ("page", "crisis", "relay", "alert")
+ESCALATION_PURPOSES = ("page", "crisis", "relay")  # nothing to do once it is resolved
 VIA = ":via:"  # marks a fallback's idempotency key: a fallback never falls back again
 
 Route = tuple[str, str, dict[str, Any] | None]  # channel, address, outbox extra
@@ -52,6 +53,14 @@ def page_route(clinician: Clinician, escalation: Escalation, *, telegram: bool) 
     return "sms", clinician.phone, None
 
 
+def clinician_route(clinician: Clinician, *, telegram: bool) -> tuple[str, str]:
+    """Where any other message to a clinician goes (a relay, an alert): the same route as
+    their pages, and the same fallback to the other channel when it fails for good."""
+    if telegram and clinician.telegram_chat_id:
+        return "telegram", clinician.telegram_chat_id
+    return "sms", clinician.phone
+
+
 class FallbackOnFailure:
     """An outbox failure hook: re-send a failed page or crisis message on the other channel."""
 
@@ -61,17 +70,23 @@ class FallbackOnFailure:
     async def __call__(
         self, session: AsyncSession, item: OutboxItem, error: SendError, now: datetime
     ) -> None:
-        if item.purpose not in FALLBACK_PURPOSES or item.escalation_id is None:
+        if item.purpose not in FALLBACK_PURPOSES:
             return
-        escalation = await session.get(Escalation, item.escalation_id)
-        if escalation is None or escalation.state == EscalationState.RESOLVED:
+        escalation = None
+        if item.escalation_id is not None:
+            escalation = await session.get(Escalation, item.escalation_id)
+        if item.purpose in ESCALATION_PURPOSES and (
+            escalation is None or escalation.state == EscalationState.RESOLVED
+        ):
             return
         route = None if VIA in item.idempotency_key else await self._other(session, item)
         if route is None:
-            if item.purpose == "page":
+            if escalation is not None and item.purpose == "page":
                 await _move_ladder_on(session, item, escalation, now)
-            else:
+            elif escalation is not None and item.purpose == "crisis":
                 await _crisis_undeliverable(session, item, escalation, error, now)
+            else:
+                log.error("send_failed_no_other_channel", item=item.id, purpose=item.purpose)
             return
         channel, address, extra = route
         new_id = await enqueue(
@@ -91,8 +106,8 @@ class FallbackOnFailure:
         )
         if new_id is None:
             return
-        first = await _page_row(session, item)
-        if first is not None:
+        first = await _page_row(session, item) if escalation is not None else None
+        if escalation is not None and first is not None:
             session.add(
                 EscalationPage(
                     escalation_id=escalation.id,
@@ -109,7 +124,9 @@ class FallbackOnFailure:
             at=now,
             actor="system",
             action=f"{item.purpose}_fallback",
-            subject=f"escalation:{escalation.id}",
+            subject=f"escalation:{escalation.id}"
+            if escalation is not None
+            else f"clinician:{item.clinician_id}",
             from_channel=item.channel,
             to_channel=channel,
             error=error.reason[:200],
@@ -127,7 +144,11 @@ class FallbackOnFailure:
         if person is None:
             return None
         if item.channel == "sms" and "telegram" in self._channels and person.telegram_chat_id:
-            escalation = await session.get(Escalation, item.escalation_id)
+            escalation = (
+                await session.get(Escalation, item.escalation_id)
+                if item.escalation_id is not None and item.purpose == "page"
+                else None
+            )
             buttons = _buttons_for(escalation) if escalation is not None else None
             return "telegram", person.telegram_chat_id, buttons
         if item.channel == "telegram" and "sms" in self._channels:

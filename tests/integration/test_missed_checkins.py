@@ -16,6 +16,7 @@ from storage.models import Patient
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms
 from tests.fakes.twilio_api import FakeTwilio
+from tests.integration.telegram_helpers import link_clinician
 
 NY = ZoneInfo("America/New_York")
 
@@ -83,3 +84,14 @@ async def test_silence_after_a_low_mood_answer_alerts_at_once(
     await live_through(services, clock, hours=30)  # the next day's check-in goes unanswered
     [alert] = alerts(fake_twilio)
     assert "after a low mood answer (2/10)" in alert
+
+
+async def test_an_alert_for_a_clinician_with_a_chat_but_no_telegram_sender_still_arrives_by_sms(
+    services: Services, fake_twilio: FakeTwilio, clock: ManualClock
+) -> None:
+    ids = await clinic_with_rota(services)
+    await link_clinician(services, ids["primary"])  # linked once; Telegram is off here
+    clock.now = datetime(2026, 11, 28, 8, 0, tzinfo=NY)
+    await live_through(services, clock, hours=44)
+    [alert] = alerts(fake_twilio)
+    assert "missed 2 check-ins in a row" in alert

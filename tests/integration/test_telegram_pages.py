@@ -222,3 +222,41 @@ async def test_retry_after_from_telegram_is_respected(
     clock.advance(seconds=10)
     await services.outbox.drain()
     assert len(fake_telegram.to(PATIENT_CHAT)) == 1
+
+
+async def test_a_patients_next_message_reaches_the_paged_clinician_on_their_telegram_chat(
+    client: httpx.AsyncClient,
+    services: Services,
+    fake_telegram: FakeTelegram,
+    fake_twilio: FakeTwilio,
+) -> None:
+    ids = await clinic_with_rota(services)
+    await link_clinician(services, ids["primary"])
+    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+    await services.outbox.drain()
+    paged = len(fake_telegram.to(PRIMARY_CHAT))
+
+    await post_sms(client, sender=PATIENT_PHONE, body="i have the pills in front of me")
+    await services.outbox.drain()
+
+    relays = fake_telegram.to(PRIMARY_CHAT)[paged:]
+    assert len(relays) == 1 and "i have the pills in front of me" in relays[0]
+    assert not any("pills in front of me" in t for t in fake_twilio.to(PRIMARY_PHONE))
+
+
+async def test_a_relay_that_telegram_refuses_for_good_goes_by_sms(
+    client: httpx.AsyncClient,
+    services: Services,
+    fake_telegram: FakeTelegram,
+    fake_twilio: FakeTwilio,
+) -> None:
+    ids = await clinic_with_rota(services)
+    await link_clinician(services, ids["primary"])
+    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+    await services.outbox.drain()
+    fake_telegram.faults.append(Fault(status=403, description="Forbidden: bot was blocked"))
+
+    await post_sms(client, sender=PATIENT_PHONE, body="nobody is answering me")
+    await services.outbox.drain()
+
+    assert any("nobody is answering me" in t for t in fake_twilio.to(PRIMARY_PHONE))
