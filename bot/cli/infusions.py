@@ -32,6 +32,9 @@ def _print_plan(rows: list[ScheduledCheckin], zone: str) -> None:
 def infusion_add(
     patient_id: int,
     at: Annotated[str, typer.Option(help="ISO 8601 time with offset, e.g. 2026-12-01T10:00-05:00")],
+    new_episode: Annotated[
+        bool, typer.Option(help="It begins a new episode of treatment (a new induction)")
+    ] = False,
 ) -> None:
     """Record an infusion; prints its id and the check-ins planned after it."""
     when = parse_when(at, "--at")
@@ -44,7 +47,9 @@ def infusion_add(
         if patient is None:
             return None
         now = datetime.now(UTC)
-        infusion = await record_infusion(session, patient, at=when, quiet=quiet, now=now)
+        infusion = await record_infusion(
+            session, patient, at=when, quiet=quiet, now=now, new_episode=new_episode
+        )
         audit.record(
             session,
             at=now,

@@ -56,7 +56,7 @@ class Look:
 def clinic_looks(patients: Iterable[tuple[int, Inputs]], *, now: datetime) -> list[Look]:
     six, maintenance = Look("6 weeks"), Look("after maintenance")
     for patient_id, inputs in patients:
-        for episode in episodes(inputs.infusions, now=now):
+        for episode in episodes(inputs.infusions, now=now, starts=inputs.episode_starts):
             judged_at = episode.start + SIX_WEEKS
             if judged_at <= now:
                 six.outcomes.append((patient_id, _as_of(inputs, judged_at)))
@@ -67,4 +67,11 @@ def clinic_looks(patients: Iterable[tuple[int, Inputs]], *, now: datetime) -> li
 
 
 def _as_of(inputs: Inputs, when: datetime) -> Outcome:
-    return outcome("phq9", inputs.scores, inputs.infusions, inputs.moods, now=when)
+    return outcome(
+        "phq9",
+        inputs.scores,
+        inputs.infusions,
+        inputs.moods,
+        now=when,
+        starts=inputs.episode_starts,
+    )

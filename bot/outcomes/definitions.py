@@ -4,7 +4,8 @@ Pure: scores, infusions and daily moods in, an ``Outcome`` out; no database and 
 read (``now`` is passed in). The definitions, with their sources, are in docs/outcomes.md:
 
 - **episode**: an induction series of infusions, then boosters. A new episode starts at
-  the first infusion, and at any infusion more than ``EPISODE_GAP`` after the one before.
+  the first infusion, at any infusion more than ``EPISODE_GAP`` after the one before, and
+  at any infusion staff marked as starting a new episode (``starts``).
 - **baseline**: the last complete score before the episode's first infusion.
 - **change_percent**: latest against baseline, negative when better (20 to 7 is -65.0).
 - **status**: ``remission`` (latest < 5), ``response`` (a drop of at least 50%),
@@ -91,11 +92,15 @@ class Outcome:
     relapse: Relapse = field(default_factory=Relapse)
 
 
-def episodes(infusions: Iterable[datetime], *, now: datetime) -> list[Episode]:
-    """The patient's episodes, from the infusions that have happened (not cancelled)."""
+def episodes(
+    infusions: Iterable[datetime], *, now: datetime, starts: Iterable[datetime] = ()
+) -> list[Episode]:
+    """The patient's episodes, from the infusions that have happened (not cancelled);
+    ``starts`` are infusions staff marked as beginning a new episode."""
+    marked = set(starts)
     groups: list[list[datetime]] = []
     for at in sorted(a for a in infusions if a <= now):
-        if not groups or at - groups[-1][-1] > EPISODE_GAP:
+        if not groups or at - groups[-1][-1] > EPISODE_GAP or at in marked:
             groups.append([])
         groups[-1].append(at)
     return [Episode(n, tuple(g)) for n, g in enumerate(groups, start=1)]
@@ -126,10 +131,11 @@ def outcome(
     moods: Sequence[tuple[datetime, float]] = (),
     *,
     now: datetime,
+    starts: Iterable[datetime] = (),
 ) -> Outcome:
     """The outcome of the patient's latest episode on one instrument (complete scores only)."""
     history = sorted((p for p in scores if p.at <= now), key=lambda p: p.at)
-    found = episodes(infusions, now=now)
+    found = episodes(infusions, now=now, starts=starts)
     if not found:
         return Outcome(instrument, "no_baseline")
     episode = found[-1]
@@ -264,12 +270,13 @@ def episode_outcomes(
     infusions: Iterable[datetime],
     *,
     now: datetime,
+    starts: Iterable[datetime] = (),
 ) -> list[Outcome]:
     """Each episode's outcome as it stood at its end (the day before the next began), or
     now for the current one: the per-episode summary."""
-    found = episodes(infusions, now=now)
+    every, marked = list(infusions), list(starts)
+    found = episodes(every, now=now, starts=marked)
     if not found:
         return []
     ends = [e.start - timedelta(seconds=1) for e in found[1:]] + [now]
-    every = list(infusions)
-    return [outcome(instrument, scores, every, now=end) for end in ends]
+    return [outcome(instrument, scores, every, now=end, starts=marked) for end in ends]

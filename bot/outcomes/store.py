@@ -89,9 +89,17 @@ class Inputs:
     scores: list[Point] = field(default_factory=list)  # complete ones, oldest first
     infusions: list[datetime] = field(default_factory=list)
     moods: list[tuple[datetime, float]] = field(default_factory=list)
+    episode_starts: list[datetime] = field(default_factory=list)  # marked by staff
 
     def outcome(self, instrument: str, now: datetime) -> Outcome:
-        return outcome(instrument, self.scores, self.infusions, self.moods, now=now)
+        return outcome(
+            instrument,
+            self.scores,
+            self.infusions,
+            self.moods,
+            now=now,
+            starts=self.episode_starts,
+        )
 
 
 async def load_inputs(
@@ -114,12 +122,14 @@ async def load_inputs(
     if not found:
         return {}
     ids = list(found)
-    for patient_id, at in await session.execute(
-        select(Infusion.patient_id, Infusion.at).where(
+    for patient_id, at, new_episode in await session.execute(
+        select(Infusion.patient_id, Infusion.at, Infusion.new_episode).where(
             Infusion.patient_id.in_(ids), Infusion.status != "cancelled"
         )
     ):
         found[patient_id].infusions.append(at)
+        if new_episode:
+            found[patient_id].episode_starts.append(at)
     for patient_id, at, value in await session.execute(
         select(Answer.patient_id, Answer.recorded_at, Answer.value).where(
             Answer.patient_id.in_(ids),

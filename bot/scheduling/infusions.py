@@ -22,14 +22,26 @@ POST_INFUSION_FLOWS = {
 
 
 async def record_infusion(
-    session: AsyncSession, patient: Patient, *, at: datetime, quiet: QuietHours, now: datetime
+    session: AsyncSession,
+    patient: Patient,
+    *,
+    at: datetime,
+    quiet: QuietHours,
+    now: datetime,
+    new_episode: bool = False,
 ) -> Infusion:
     count = await session.scalar(
         select(func.count())
         .select_from(Infusion)
         .where(Infusion.patient_id == patient.id, Infusion.status != "cancelled")
     )
-    infusion = Infusion(patient_id=patient.id, at=at, number=int(count or 0) + 1, created_at=now)
+    infusion = Infusion(
+        patient_id=patient.id,
+        at=at,
+        number=int(count or 0) + 1,
+        new_episode=new_episode,
+        created_at=now,
+    )
     session.add(infusion)
     await session.flush()
     await _plan(session, patient, infusion, quiet=quiet, now=now)

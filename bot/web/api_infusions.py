@@ -37,6 +37,7 @@ async def _out(session: AsyncSession, infusion: Infusion) -> InfusionOut:
         at=infusion.at,
         number=infusion.number,
         status=infusion.status,
+        new_episode=infusion.new_episode,
         checkins=[CheckinOut.model_validate(c) for c in planned],
     )
 
@@ -61,7 +62,12 @@ async def add_infusion(patient_id: PatientId, body: InfusionIn, request: Request
         if patient is None:
             raise HTTPException(404, "No such patient.")
         infusion = await record_infusion(
-            session, patient, at=body.at.astimezone(UTC), quiet=quiet, now=now
+            session,
+            patient,
+            at=body.at.astimezone(UTC),
+            quiet=quiet,
+            now=now,
+            new_episode=body.new_episode,
         )
         audit.record(
             session,
@@ -99,6 +105,8 @@ async def move(infusion_id: InfusionId, body: InfusionIn, request: Request) -> I
         await move_infusion(
             session, patient, infusion, at=body.at.astimezone(UTC), quiet=quiet, now=now
         )
+        if "new_episode" in body.model_fields_set:
+            infusion.new_episode = body.new_episode
         audit.record(
             session, at=now, actor="api", action="infusion_moved", subject=f"infusion:{infusion.id}"
         )

@@ -79,6 +79,10 @@ class InfusionIn(BaseModel):
     at: Annotated[AwareDatetime, AfterValidator(plausible)] = Field(
         description="ISO 8601 with a UTC offset, between 2000 and 2099"
     )
+    new_episode: bool = Field(
+        default=False,
+        description="This infusion begins a new episode of treatment (a new induction series)",
+    )
 
 
 class CheckinOut(BaseModel):
@@ -94,6 +98,7 @@ class InfusionOut(BaseModel):
     at: datetime
     number: int
     status: str
+    new_episode: bool
     checkins: list[CheckinOut]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, SmallInteger, String, Text, UniqueConstraint, false
 from sqlalchemy.engine.interfaces import ExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -153,3 +153,6 @@ class Infusion(CreatedAt, Base):
     at: Mapped[datetime]
     number: Mapped[int] = mapped_column(default=1)
     status: Mapped[str] = mapped_column(String(16), default="scheduled")  # or cancelled
+    # Staff said this infusion begins a new course (a new induction series): outcomes
+    # take a new baseline from it, whatever the gap since the last one.
+    new_episode: Mapped[bool] = mapped_column(default=False, server_default=false())

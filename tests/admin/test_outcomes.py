@@ -187,3 +187,29 @@ def test_the_cli_records_a_score_and_prints_the_outcome(
     assert "status: response" in shown.output
     assert "baseline: 21 on 2026-01-02" in shown.output
     assert "change: -57.1%" in shown.output
+
+
+async def test_staff_start_a_new_episode_and_its_baseline_is_the_score_before_it(
+    api: Api, clock: ManualClock
+) -> None:
+    client, services = api
+    patient_id = await enroll_patient(services)
+    first = await client.post(
+        f"/api/patients/{patient_id}/infusions",
+        headers=AUTH,
+        json={"at": "2026-11-27T08:00:00-05:00"},
+    )
+    assert first.status_code == 201 and first.json()["new_episode"] is False
+    await _intake(client, patient_id, 18)  # 09:30: after the first infusion, before the next
+    second = await client.post(
+        f"/api/patients/{patient_id}/infusions",
+        headers=AUTH,
+        json={"at": "2026-11-27T09:45:00-05:00", "new_episode": True},
+    )
+    assert second.status_code == 201 and second.json()["new_episode"] is True
+
+    outcome = (await client.get(f"/api/patients/{patient_id}/outcomes", headers=AUTH)).json()
+
+    assert outcome["episode"]["number"] == 2
+    assert outcome["baseline"]["total"] == 18
+    assert outcome["status"] == "no_followup"

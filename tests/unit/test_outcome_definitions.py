@@ -250,3 +250,14 @@ def test_each_episode_is_summed_up_as_it_stood_when_it_ended() -> None:
     assert first.episode is not None and len(first.episode.infusions) == 6
     assert (current.status, current.baseline) == ("non_response", Point(17, day(190)))
     assert current.early_non_response is True
+
+
+def test_staff_can_start_a_new_episode_at_any_infusion() -> None:
+    infusions = [*induction(), day(50), day(53)]
+    assert [len(e.infusions) for e in episodes(infusions, now=NOW)] == [8]
+    marked = episodes(infusions, now=NOW, starts=[day(50)])
+    assert [len(e.infusions) for e in marked] == [6, 2]
+    result = outcome("phq9", phq((-1, 20), (30, 8), (45, 16), (60, 7)), infusions, now=NOW,
+                     starts=[day(50)])  # fmt: skip
+    assert result.baseline == Point(16, day(45))  # the last score before the new episode
+    assert result.status == "response"

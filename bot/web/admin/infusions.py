@@ -79,7 +79,13 @@ async def _done(
 
 
 @router.post("/patients/{patient_id}/infusions", dependencies=[Depends(check_csrf)])
-async def record(request: Request, patient_id: RowId, user: Office, at: At = "") -> Response:
+async def record(
+    request: Request,
+    patient_id: RowId,
+    user: Office,
+    at: At = "",
+    new_episode: Annotated[str, Form(max_length=8)] = "",
+) -> Response:
     services = services_of(request)
     now = services.clock()
     async with services.sessions() as session, session.begin():
@@ -90,10 +96,13 @@ async def record(request: Request, patient_id: RowId, user: Office, at: At = "")
         if when is None:
             return _back(patient_id)
         quiet = QuietHours(*services.settings.quiet_hours)
-        infusion = await record_infusion(session, patient, at=when, quiet=quiet, now=now)
+        infusion = await record_infusion(
+            session, patient, at=when, quiet=quiet, now=now, new_episode=bool(new_episode)
+        )
         planned = await _done(session, user, "infusion_recorded", infusion, now)
         text = (
-            f"Recorded infusion {infusion.number} on {local(when, patient.timezone)}; "
+            f"Recorded infusion {infusion.number} on {local(when, patient.timezone)}"
+            f"{' as the start of a new episode' if infusion.new_episode else ''}; "
             f"{planned} check-ins planned after it."
         )
     flash(request, text)
