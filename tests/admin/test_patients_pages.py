@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.web.admin.pages import local
-from storage.models import Answer, FlowSession, Patient
+from storage.models import Answer, FlowSession, Message, Patient
 from tests.admin.history import MOODS, patient_with_history
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import enroll_patient
@@ -216,3 +216,27 @@ async def test_the_enroll_form_sets_the_patients_own_quiet_hours_and_refuses_a_b
     async with services.sessions() as session:
         patient = (await session.scalars(select(Patient))).one()
     assert patient.quiet_hours == "22:30-07:15"
+
+
+async def test_the_transcript_pages_back_to_the_first_message(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    patient_id = await enroll_patient(services)
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        for n in range(205):
+            session.add(
+                Message(direction="in", channel="sms", address="+12025550111", body=f"note {n:03d}",
+                        patient_id=patient_id, created_at=now - timedelta(minutes=300 - n))
+            )  # fmt: skip
+    await sign_in(client, await add_staff(services, role="clinician"))
+
+    newest = (await client.get(f"/admin/patients/{patient_id}")).text
+    older = re.search(
+        r'href="(/admin/patients/\d+\?before=\d+)#transcript-h">Older messages', newest
+    )
+    assert older is not None
+    assert "note 204" in newest and "note 005" in newest and "note 004" not in newest
+    first = (await client.get(older.group(1))).text
+    assert "note 004" in first and "note 000" in first and "note 005" not in first
+    assert "Older messages" not in first and "Newest messages" in first

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
+from sqlalchemy import select, true
 
 import flows
 from bot.outcomes.definitions import Point, episode_outcomes
@@ -19,7 +19,7 @@ from bot.web.admin.auth import OFFICE, VIEWERS, require, services_of
 from bot.web.admin.charts import mood_chart, phq9_chart
 from bot.web.admin.pages import render
 from bot.web.admin.patient_list import mood_of
-from bot.web.api_schemas import RowId
+from bot.web.api_schemas import MAX_ID, RowId
 from flows.texts import render as render_text
 from storage.models import (
     Answer,
@@ -89,7 +89,14 @@ def question_label(library: flows.FlowLibrary, answer: Answer, language: str) ->
 
 
 @router.get("/{patient_id}", response_class=HTMLResponse)
-async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Response:
+async def patient_page(
+    request: Request,
+    patient_id: RowId,
+    user: Viewer,
+    before: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+) -> Response:
+    """The patient at a glance; ``before`` pages the transcript back (messages older
+    than that message id)."""
     services = services_of(request)
     now = services.clock()
     async with services.sessions() as session:
@@ -132,9 +139,12 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
         messages = (
             await session.scalars(
                 select(Message)
-                .where(Message.patient_id == patient_id)
+                .where(
+                    Message.patient_id == patient_id,
+                    Message.id < before if before is not None else true(),
+                )
                 .order_by(Message.id.desc())
-                .limit(SHOWN)
+                .limit(SHOWN + 1)
             )
         ).all()
         escalations = await escalation_views.for_patient(session, patient_id)
@@ -167,7 +177,9 @@ async def patient_page(request: Request, patient_id: RowId, user: Viewer) -> Res
                 (c for c in checkins if c.status == CheckinStatus.DUE), key=lambda c: c.due_at
             ),
             "missed": [c for c in checkins if c.status == CheckinStatus.MISSED],
-            "messages": list(reversed(messages)),
+            "messages": list(reversed(messages[:SHOWN])),
+            "older": messages[SHOWN - 1].id if len(messages) > SHOWN else None,
+            "paged": before is not None,
             "escalations": escalations,
             "outcome": outcome,
             "episodes": episode_outcomes("phq9", complete_phq9, [i.at for i in infusions], now=now),
