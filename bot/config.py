@@ -6,7 +6,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import Field, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.phones import InvalidPhone, normalize_phone
@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     # How often relapse and early non-response are looked for, to raise review-list
     # signals (docs/outcomes.md). They are never pages: hourly is soon enough.
     outcome_sweep_seconds: float = Field(default=3600.0, gt=0)
+    # Once a day from this clinic-local time, the primary on call gets a summary of the
+    # treatment signals nobody has marked seen (never a page). Empty turns it off.
+    outcome_digest_time: str = "08:00"
     # Due check-ins started per transaction. A batch holds its patients' rows until it
     # commits, and a patient who writes meanwhile waits for that lock before screening:
     # larger batches send a clinic's 09:00 check-ins faster, and can keep that patient
@@ -106,9 +109,11 @@ class Settings(BaseSettings):
     def _blank_path_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("quiet_hours_start", "quiet_hours_end")
+    @field_validator("quiet_hours_start", "quiet_hours_end", "outcome_digest_time")
     @classmethod
-    def _hhmm(cls, value: str) -> str:
+    def _hhmm(cls, value: str, info: ValidationInfo) -> str:
+        if info.field_name == "outcome_digest_time" and not value.strip():
+            return ""
         try:
             hour, minute = (int(p) for p in value.split(":"))
             time(hour, minute)

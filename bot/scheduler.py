@@ -10,7 +10,7 @@ from bot.bootstrap import Services
 from bot.checkins.runner import tick_flows
 from bot.conversation import drain_spool
 from bot.logs import log
-from bot.outcomes.signals import raise_signals
+from bot.outcomes.signals import raise_signals, send_digest
 from bot.safety.safety_check import sweep_unanswered
 from bot.safety.sweeps import sweep_escalations
 from bot.scheduling.dispatch import dispatch_due
@@ -86,9 +86,22 @@ async def tick_checkins(services: Services) -> int:
 
 
 async def tick_outcomes(services: Services) -> int:
-    """Put new relapse and early non-response signals on the review list."""
+    """Put new relapse and early non-response signals on the review list, and send the
+    day's digest of unseen ones once its time has come."""
+    settings = services.settings
+    now = services.clock()
     async with services.sessions() as session, session.begin():
-        return await raise_signals(session, now=services.clock())
+        found = await raise_signals(session, now=now)
+        digest = await send_digest(
+            session,
+            clinic=settings.clinic_name,
+            zone=settings.clinic_timezone,
+            at=settings.outcome_digest_time,
+            now=now,
+        )
+    if digest is not None:
+        services.outbox.wake()
+    return found
 
 
 async def tick_outbox(services: Services) -> None:

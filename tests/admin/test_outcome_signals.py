@@ -54,7 +54,9 @@ async def test_a_relapse_is_on_the_review_list_once_and_marking_it_seen_is_audit
     assert await tick_outcomes(services) == 1
     await services.outbox.drain()
 
-    assert fake_twilio.to(PRIMARY_PHONE) == []  # a signal, never a page
+    # A signal, never a page: the primary on call gets only the day's digest.
+    [digest] = fake_twilio.to(PRIMARY_PHONE)
+    assert "daily summary, not urgent" in digest and "Alex Rivera (relapse)" in digest
     await sign_in(client, await add_staff(services, role="clinician", clinician_id=ids["primary"]))
     page = (await client.get("/admin/review")).text
     assert '<span class="badge relapse">relapse</span>' in page
@@ -104,3 +106,35 @@ async def test_a_responding_patient_raises_no_signal(
     await _scores(services, patient_id, (0, 20), (12, 12), (28, 7))
 
     assert await tick_outcomes(services) == 0
+
+
+async def test_the_primary_on_call_gets_one_digest_a_day_of_signals_not_yet_seen(
+    services: Services, clock: ManualClock, fake_twilio: FakeTwilio
+) -> None:
+    ids = await clinic_with_rota(services)
+    await _infusions(services, ids["patient"], 1, 4, 8, 11, 15, 18)
+    clock.now = datetime(2027, 1, 16, 7, 0, tzinfo=NY)  # before the digest's 08:00
+    await _scores(services, ids["patient"], (0, 22), (20, 6), (40, 13), (49, 15))
+
+    await tick_outcomes(services)
+    await services.outbox.drain()
+    before_eight = list(fake_twilio.to(PRIMARY_PHONE))
+    clock.now = datetime(2027, 1, 16, 8, 30, tzinfo=NY)
+    await tick_outcomes(services)
+    clock.now = datetime(2027, 1, 16, 9, 30, tzinfo=NY)
+    await tick_outcomes(services)  # the same day: no second digest
+    await services.outbox.drain()
+
+    assert before_eight == []
+    assert fake_twilio.to(PRIMARY_PHONE) == [
+        "Riverside Ketamine Clinic daily summary, not urgent: 1 treatment signal to review: "
+        "Alex Rivera (relapse). See To review in the dashboard."
+    ]
+    async with services.sessions() as session, session.begin():
+        signal = await session.scalar(select(OutcomeSignal))
+        assert signal is not None
+        signal.seen_at = clock.now
+    clock.now = datetime(2027, 1, 17, 8, 30, tzinfo=NY)
+    await tick_outcomes(services)
+    await services.outbox.drain()
+    assert len(fake_twilio.to(PRIMARY_PHONE)) == 1  # nothing unseen: no digest
