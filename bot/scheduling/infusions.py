@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, cast, func, literal, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.scheduling.plan import DEFAULT_POST_INFUSION, QuietHours, post_infusion_times
@@ -129,11 +129,13 @@ async def move_infusion(
         )
         .values(status=CheckinStatus.CANCELLED, reason="infusion rescheduled")
     )
-    # Slots are unique per patient: retire the old names before planning anew.
+    # Slots are unique per patient: retire the old names before planning anew. A retired
+    # row is named by its own id, so an infusion moved many times keeps short names (a
+    # suffix added on each move outgrew the column on the sixth).
     await session.execute(
         update(ScheduledCheckin)
         .where(ScheduledCheckin.infusion_id == infusion.id)
-        .values(slot=ScheduledCheckin.slot + "@" + str(int(now.timestamp())))
+        .values(slot=literal("retired:") + cast(ScheduledCheckin.id, String))
     )
     infusion.at = at
     await _plan(session, patient, infusion, quiet=quiet, now=now)

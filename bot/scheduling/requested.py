@@ -92,7 +92,7 @@ async def request_checkin(
         patient_id=patient.id,
         kind=REQUESTED,
         flow_id=flow_id,
-        slot=f"{REQUESTED}:{flow_id}:{now.isoformat()}",
+        slot=f"{REQUESTED}:{flow_id}:{int(now.timestamp() * 1_000_000)}",  # fits 96
         due_at=goes_out,
         status=CheckinStatus.DUE,
         created_at=now,

@@ -207,3 +207,26 @@ async def test_an_infusion_time_out_of_any_plausible_range_is_refused(api: Api) 
     assert response.status_code == 422
     assert "must be between 2000 and 2099" in response.text
     assert (await client.get(f"/api/patients/{patient_id}/infusions", headers=AUTH)).json() == []
+
+
+async def test_an_infusion_rescheduled_again_and_again_keeps_its_check_ins(api: Api) -> None:
+    client, services = api
+    patient_id = await enroll(client)
+    created = await client.post(
+        f"/api/patients/{patient_id}/infusions",
+        headers=AUTH,
+        json={"at": "2026-12-01T10:00:00-05:00"},
+    )
+    infusion_id = created.json()["id"]
+
+    for day in range(2, 14):  # twelve moves: the old names once outgrew their column
+        moved = await client.patch(
+            f"/api/infusions/{infusion_id}",
+            headers=AUTH,
+            json={"at": f"2026-12-{day:02d}T10:00:00-05:00"},
+        )
+        assert moved.status_code == 200, moved.text
+
+    body = moved.json()
+    assert body["at"] == "2026-12-13T15:00:00Z"
+    assert body["checkins"] and min(c["due_at"] for c in body["checkins"]) > "2026-12-13T15:00"
