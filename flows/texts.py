@@ -41,6 +41,8 @@ _PLACEHOLDER = re.compile(r"\{\{|\}\}|\{([^{}]*)\}|[{}]")
 _MISSING: dict[str, dict[str, str]] = {
     "clinic_phone": {"en": "your clinic", "es": "consultorio"},  # read after "call" / "llame al"
     "clinic_name": {"en": "your clinic", "es": "su clínica"},
+    # Read after "call" / "llame al": never another country's number.
+    "emergency_number": {"en": "your local emergency number", "es": "número de emergencias"},
 }
 _SPACE_BEFORE_PUNCT = re.compile(r"\s+([,.!?;:])")
 _DOUBLE_SPACE = re.compile(r"[ \t]{2,}")

@@ -29,6 +29,8 @@ class Context:
     infusion_number: int | None = None
     clinic_phone: str | None = None
     clinic_name: str | None = None
+    # The clinic's country's emergency number (CRISIS_RESOURCES): "911", "999", "000".
+    emergency_number: str | None = None
 
     def variable(self, name: str) -> str | None:
         """Return the variable's text, or None when the host did not supply it."""

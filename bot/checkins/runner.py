@@ -54,6 +54,7 @@ def flow_context(services: Services, patient: Patient, *, infusions: int) -> flo
         infusion_number=infusions or None,
         clinic_phone=settings.clinic_phone or None,
         clinic_name=settings.clinic_name,
+        emergency_number=services.escalation.emergency_number,
     )
 
 

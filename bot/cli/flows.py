@@ -65,6 +65,16 @@ def _long_texts(loaded: list[flows.Flow]) -> list[str]:
     return warnings
 
 
+def _emergency(crisis_resources: str) -> str:
+    from bot.safety.crisis import CrisisResourcesError, crisis_lines
+
+    try:
+        return crisis_lines(crisis_resources).emergency
+    except CrisisResourcesError as problem:
+        typer.echo(str(problem), err=True)
+        raise typer.Exit(2) from None
+
+
 @app.command("try")
 def try_flow(
     flow_id: Annotated[str, typer.Argument(help="The flow's id, e.g. daily-checkin.")],
@@ -74,6 +84,9 @@ def try_flow(
     name: Annotated[str | None, typer.Option(help="The patient's first name.")] = "Alex",
     infusion_number: Annotated[int | None, typer.Option()] = 3,
     clinic_phone: Annotated[str | None, typer.Option(envvar="CLINIC_PHONE")] = None,
+    crisis_resources: Annotated[
+        str, typer.Option(envvar="CRISIS_RESOURCES", help="Whose emergency number texts name.")
+    ] = "us",
     events: Annotated[
         bool, typer.Option("--events", help="Also print each event as JSON.")
     ] = False,
@@ -96,6 +109,7 @@ def try_flow(
         first_name=name,
         infusion_number=infusion_number,
         clinic_phone=clinic_phone,
+        emergency_number=_emergency(crisis_resources),
     )
     _play(flow, context, show_events=events, echo_input=not sys.stdin.isatty())
 

@@ -22,7 +22,7 @@ def test_state_is_plain_json_that_reads_back_equal(library: flows.FlowLibrary) -
     assert data == {
         "format": 1,
         "flow_id": "daily-checkin",
-        "flow_version": 1,
+        "flow_version": 2,
         "status": "active",
         "step_id": "low_mood",
         "started_at": "2026-03-02T15:00:00+00:00",

@@ -11,14 +11,18 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.app import create_app
 from bot.bootstrap import Services, build_services
+from bot.checkins.runner import start_flow
 from bot.clock import ManualClock
 from bot.config import Settings
+from storage.models import Patient
 from tests.builders import PATIENT_PHONE, STRANGER_PHONE, clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL, post_sms
 from tests.fakes.twilio_api import FakeTwilio
+from tests.integration.patient_days import answer_to
 from tests.integration.test_safety_question import POSSIBLE_RISK
 
 # What each locale's texts must name, and what no text of theirs may name.
@@ -67,3 +71,29 @@ async def test_every_patient_facing_text_names_only_the_clinics_own_numbers(
     # HELP, the photo reply, the answered-no reply, the unknown number, the crisis
     # resources and the STOP confirmation all name a crisis or emergency number.
     assert len(mentions) >= 6, (locale, texts)
+
+
+async def test_a_flow_names_the_clinics_emergency_number_when_the_patient_says_yes(
+    clinic: tuple[str, httpx.AsyncClient, Services], fake_twilio: FakeTwilio
+) -> None:
+    locale, client, services = clinic
+    async with services.sessions() as session, session.begin():
+        patient = await session.scalar(select(Patient))
+        assert patient is not None
+        await start_flow(session, services, patient, "daily-checkin", now=services.clock())
+    await services.outbox.drain()
+    for _ in range(8):  # answer each question as it comes; yes to the safety question
+        last = fake_twilio.to(PATIENT_PHONE)[-1]
+        if "better off dead" in last:
+            await post_sms(client, sender=PATIENT_PHONE, body="yes")
+            await services.outbox.drain()
+            break
+        reply = answer_to(last)
+        assert reply is not None, last
+        await post_sms(client, sender=PATIENT_PHONE, body=reply)
+        await services.outbox.drain()
+
+    own, foreign = NUMBERS[locale]
+    after_yes = fake_twilio.to(PATIENT_PHONE)[-1]
+    assert "If you are in immediate danger, call" in after_yes
+    assert any(n in after_yes for n in own) and not any(n in after_yes for n in foreign)

@@ -38,13 +38,16 @@ class Preview:
     started: datetime
     replies: tuple[str, ...] = ()
 
-    def context(self, clinic_name: str, clinic_phone: str) -> flows.Context:
+    def context(
+        self, clinic_name: str, clinic_phone: str, emergency_number: str | None = None
+    ) -> flows.Context:
         return flows.Context(
             language=self.language,
             first_name="Alex",
             infusion_number=3,
             clinic_name=clinic_name,
             clinic_phone=clinic_phone or None,
+            emergency_number=emergency_number,
         )
 
 

@@ -56,8 +56,11 @@ def _flow(request: Request, flow_id: str, version: int | None = None) -> flows.F
 
 
 def _show(request: Request, user: StaffUser, flow: flows.Flow, preview: Preview) -> Response:
-    settings = services_of(request).settings
-    context = preview.context(settings.clinic_name, settings.clinic_phone)
+    services = services_of(request)
+    settings = services.settings
+    context = preview.context(
+        settings.clinic_name, settings.clinic_phone, services.escalation.emergency_number
+    )
     waiting, lines = flow_preview.play(flow, preview, context)
     return render(
         request,
