@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.bootstrap import Services
-from storage.models import FlowSession, FlowSessionStatus, Patient, PatientStatus
+from storage.models import FlowSession, FlowSessionStatus, Message, Patient, PatientStatus
 
 HELP = re.compile(r"^/help(?:@\w+)?\s*$", re.IGNORECASE)
 STOP = re.compile(r"^/stop(?:@\w+)?\s*$", re.IGNORECASE)
@@ -31,12 +31,14 @@ def help_text(services: Services) -> str:
     )
 
 
-async def stop(session: AsyncSession, services: Services, chat: str, now: datetime) -> str:
-    """Opt the patient behind `chat` out of routine check-ins."""
-    patient = await _patient_of(session, chat)
+async def stop(session: AsyncSession, services: Services, message: Message, now: datetime) -> str:
+    """Opt the patient behind the message's chat out of routine check-ins."""
+    patient = await _patient_of(session, message.address)
     emergency = services.escalation.emergency_number
     if patient is None:
         return f"This chat gets no check-ins. If you are in danger, call {emergency} now."
+    # The care team hears of it (their inbox), as on SMS: a monitored patient went quiet.
+    message.for_staff = patient.status != PatientStatus.OPTED_OUT
     patient.status = PatientStatus.OPTED_OUT
     for flow in await session.scalars(
         select(FlowSession).where(

@@ -99,7 +99,7 @@ async def reply_before_routing(
     if commands.HELP.match(text):
         return commands.help_text(services)
     if commands.STOP.match(text):
-        return await commands.stop(session, services, message.address, now)
+        return await commands.stop(session, services, message, now)
     return None
 
 

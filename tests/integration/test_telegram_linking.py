@@ -6,12 +6,13 @@ from datetime import timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.channels.telegram_link import issue_code
 from bot.clock import ManualClock
 from bot.config import Settings
-from storage.models import PatientStatus
+from storage.models import Message, PatientStatus
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms, post_update, with_telegram
 from tests.fakes.telegram_api import FakeTelegram
@@ -169,6 +170,11 @@ async def test_stop_pauses_check_ins_and_start_resumes_them_while_risk_still_pag
     assert "988" in crisis and "Alex Rivera" in fake_twilio.to(PRIMARY_PHONE)[0]
     assert resumed.startswith("Welcome back, Alex.")
     assert (await patient_row(services, ids["patient"])).status == PatientStatus.ACTIVE
+    async with services.sessions() as session:
+        inbox = (
+            await session.scalars(select(Message.body).where(Message.for_staff.is_(True)))
+        ).all()
+    assert inbox == ["/stop"]  # the care team hears that a monitored patient opted out
 
 
 async def test_help_tells_a_chat_how_to_answer_and_whom_to_call(
