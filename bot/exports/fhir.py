@@ -19,6 +19,7 @@ reads this unchanged.
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
@@ -225,7 +226,37 @@ def observations(record: SessionRecord, canon: Canon) -> list[dict[str, Any]]:
     return out
 
 
-def bundle(records: list[SessionRecord], *, base_url: str, generated_at: str) -> dict[str, Any]:
+SCORE_INSTRUMENTS = {"phq9": "PHQ-9", "gad7": "GAD-7"}  # a score's name: its instrument
+
+
+def recorded_observation(score: Score, canon: Canon) -> dict[str, Any] | None:
+    """An Observation for a score staff recorded from outside the bot (no response)."""
+    code = loinc.INSTRUMENTS.get(SCORE_INSTRUMENTS.get(score.name, ""))
+    if code is None:
+        return None
+    resource: dict[str, Any] = {
+        "resourceType": "Observation",
+        "id": f"score-{score.id}",
+        "status": "final",
+        "category": [{"coding": [SURVEY]}],
+        "code": {"coding": [loinc.coding(code.total)], "text": f"{score.name} total score"},
+        "subject": {"reference": f"Patient/{score.patient_id}"},
+        "effectiveDateTime": utc_iso(score.recorded_at),
+        "valueInteger": score.total,
+        "note": [{"text": f"Recorded by staff from outside the check-ins: {score.source}"}],
+    }
+    if score.band:
+        resource["interpretation"] = [{"text": score.band}]
+    return resource
+
+
+def bundle(
+    records: list[SessionRecord],
+    *,
+    base_url: str,
+    generated_at: str,
+    recorded: Sequence[Score] = (),
+) -> dict[str, Any]:
     canon = Canon(base_url)
     entries: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
@@ -249,6 +280,9 @@ def bundle(records: list[SessionRecord], *, base_url: str, generated_at: str) ->
             {"fullUrl": f"{canon.base}/Observation/{o['id']}", "resource": o}
             for o in observations(record, canon)
         )
+    for score in recorded:
+        if (o := recorded_observation(score, canon)) is not None:
+            entries.append({"fullUrl": f"{canon.base}/Observation/{o['id']}", "resource": o})
     data: dict[str, Any] = {
         "resourceType": "Bundle",
         "type": "collection",
@@ -259,8 +293,14 @@ def bundle(records: list[SessionRecord], *, base_url: str, generated_at: str) ->
     return data
 
 
-def to_json(records: list[SessionRecord], *, base_url: str, generated_at: str) -> tuple[str, int]:
+def to_json(
+    records: list[SessionRecord],
+    *,
+    base_url: str,
+    generated_at: str,
+    recorded: Sequence[Score] = (),
+) -> tuple[str, int]:
     """The Bundle as JSON, checked against the FHIR models, and how many responses it holds."""
-    data = bundle(records, base_url=base_url, generated_at=generated_at)
+    data = bundle(records, base_url=base_url, generated_at=generated_at, recorded=recorded)
     Bundle.model_validate(data)  # raises on anything FHIR would refuse
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n", len(records)

@@ -126,3 +126,16 @@ def parse_bound(raw: str) -> datetime:
     if value.tzinfo is None:
         raise ValueError(f"{raw!r} needs a UTC offset or Z (e.g. 2026-11-01T09:00-05:00)")
     return value.astimezone(UTC)
+
+
+async def recorded_scores(session: AsyncSession, filt: ExportFilter) -> list[Score]:
+    """Scores staff recorded from outside the bot (no session), within the filter's times
+    (taken on or after ``since``, before ``until``)."""
+    query = select(Score).where(Score.session_id.is_(None))
+    if filt.patient_id is not None:
+        query = query.where(Score.patient_id == filt.patient_id)
+    if filt.since is not None:
+        query = query.where(Score.recorded_at >= filt.since)
+    if filt.until is not None:
+        query = query.where(Score.recorded_at < filt.until)
+    return list((await session.scalars(query.order_by(Score.recorded_at, Score.id))).all())

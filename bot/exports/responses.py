@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 import flows
 from bot import audit
 from bot.exports import fhir, spreadsheet
-from bot.exports.records import ExportFilter, load
+from bot.exports.records import ExportFilter, load, recorded_scores
 
 Format = Literal["csv", "fhir"]
 FORMATS: tuple[Format, ...] = ("csv", "fhir")
@@ -39,11 +39,12 @@ async def export_responses(
 ) -> Export:
     """Build the export and add its audit row to `session` (the caller commits)."""
     records = await load(session, filt, library)
+    recorded = await recorded_scores(session, filt)
     if fmt == "csv":
-        body, count = spreadsheet.to_csv(records)
+        body, count = spreadsheet.to_csv(records, recorded)
     else:
         body, count = fhir.to_json(
-            records, base_url=base_url, generated_at=spreadsheet.utc_iso(now)
+            records, base_url=base_url, generated_at=spreadsheet.utc_iso(now), recorded=recorded
         )
     audit.record(
         session,

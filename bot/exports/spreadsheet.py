@@ -6,18 +6,20 @@ Columns: `record` (answer or score), `patient_id`, `flow_id`, `flow_version`,
 `value` (a number, a choice value, a yes/no, free text; multi-choice values
 joined by ";"), `band` (scores only), `raw_text` (the patient's own words) and
 `answered_at` (UTC, ISO 8601). A text cell that a spreadsheet would run as a
-formula (starting with = + - @) is written with a leading apostrophe.
+formula (starting with = + - @) is written with a leading apostrophe. Scores staff
+recorded from outside the bot (intake paper) follow, with no flow or session.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from bot.exports.records import SessionRecord
+from storage.models import Score
 
 COLUMNS = [
     "record",
@@ -84,8 +86,26 @@ def _rows(record: SessionRecord) -> Iterator[list[str]]:
         ]
 
 
-def to_csv(records: list[SessionRecord]) -> tuple[str, int]:
-    """The CSV text and how many data rows it has."""
+def _recorded_row(score: Score) -> list[str]:
+    """A score staff recorded from outside the bot: no flow, no session."""
+    return [
+        "score",
+        str(score.patient_id),
+        "",
+        "",
+        "",
+        "",
+        score.name,
+        f"{score.name} total score (recorded by staff: {score.source})",
+        str(score.total),
+        score.band or "",
+        "",
+        utc_iso(score.recorded_at),
+    ]
+
+
+def to_csv(records: list[SessionRecord], recorded: Sequence[Score] = ()) -> tuple[str, int]:
+    """The CSV text and how many data rows it has; recorded scores come last."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(COLUMNS)
@@ -94,4 +114,7 @@ def to_csv(records: list[SessionRecord]) -> tuple[str, int]:
         for row in _rows(record):
             writer.writerow(row)
             count += 1
+    for score in recorded:
+        writer.writerow(_recorded_row(score))
+        count += 1
     return out.getvalue(), count

@@ -89,3 +89,39 @@ async def test_bad_export_requests_are_refused_with_a_reason_and_not_audited(
     async with services.sessions() as session:
         actions = (await session.scalars(select(AuditEvent.action))).all()
     assert "responses_exported" not in actions
+
+
+async def test_a_score_from_intake_paper_is_in_both_exports(api: Api, clock: ManualClock) -> None:
+    client, services = api
+    clinic = await clinic_with_answers(client, services, clock)
+    recorded = await client.post(
+        f"/api/patients/{clinic.patient}/scores",
+        headers=AUTH,
+        json={"instrument": "phq9", "total": 19, "at": "2026-11-26T09:00:00-05:00"},
+    )
+    assert recorded.status_code == 201
+
+    table = list(
+        csv.DictReader(
+            io.StringIO(
+                (
+                    await client.get(
+                        f"/api/patients/{clinic.patient}/responses",
+                        headers=AUTH,
+                        params={"format": "csv"},
+                    )
+                ).text
+            )
+        )
+    )
+    bundle = (await client.get(f"/api/patients/{clinic.patient}/responses", headers=AUTH)).json()
+
+    [row] = [r for r in table if r["value"] == "19"]
+    assert (row["record"], row["item_id"], row["band"]) == ("score", "phq9", "moderately severe")
+    assert "recorded by staff: intake" in row["question"]
+    observations = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == "Observation"
+    ]
+    [intake] = [o for o in observations if o["valueInteger"] == 19]
+    assert intake["code"]["coding"][0]["code"] == "44261-6" and "derivedFrom" not in intake
+    assert intake["effectiveDateTime"] == "2026-11-26T14:00:00Z"
