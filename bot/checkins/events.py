@@ -122,7 +122,8 @@ async def escalation_requested(ctx: TurnContext, event: flows.EscalationRequeste
         now=ctx.now,
         kind=event.risk,
         reasons=[f"flow:{fs.flow_id}:{event.step_id}", event.reason],
-        detail=f'answered "{ctx.message.body[:200]}" to {fs.flow_id} question {event.step_id}',
+        # In the clinician's words (the flow's own reason), not step ids.
+        detail=f'answered "{ctx.message.body[:160]}" ({event.reason}).',
     )
 
 
