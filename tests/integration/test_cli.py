@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -157,3 +158,33 @@ def test_an_infusion_time_no_clinic_could_mean_is_refused_with_a_clear_message(
     assert "Traceback" not in out
     code, out = run("infusion", "add", patient, "--at", "2031-03-03T10:00-05:00")
     assert code == 0 and out.split()[0].isdigit()
+
+
+def test_a_command_on_a_missing_database_says_so_in_one_line_and_creates_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "data" / "checkin.db"
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{target}")
+
+    code, out = run("patient", "list")
+
+    assert code == 2
+    assert out.strip().splitlines() == [
+        f"No database at {target} (DATABASE_URL=sqlite+aiosqlite:///{target}). Run "
+        "`checkin db upgrade` to create it, or set DATABASE_URL to the clinic's database."
+    ]
+    assert not target.exists()
+
+
+def test_a_command_on_an_unmigrated_database_asks_for_db_upgrade(
+    empty_database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", empty_database_url)
+    if empty_database_url.startswith("sqlite"):
+        Path(empty_database_url.split("///", 1)[1]).touch()  # a file, but no tables
+
+    code, out = run("infusion", "cancel", "1")
+
+    assert code == 2
+    assert "has no checkin-bot tables" in out and "run `checkin db upgrade`" in out
+    assert "Traceback" not in out
