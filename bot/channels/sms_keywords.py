@@ -37,12 +37,25 @@ REVOKE = re.compile(
     r"|i (?:want|would like|wish) to (?:opt out|unsubscribe|stop (?:the )?(?:texts|messages))"
     rf"){_THANKS}$"
 )
+# The same in Spanish, accents optional: "ya no me manden mensajes", "darme de baja".
+_POR_FAVOR = r"(?:(?:por favor|porfa|xfa|ok) )?"
+REVOKE_ES = re.compile(
+    rf"^{_POR_FAVOR}(?:"
+    r"(?:ya )?no (?:me )?(?:manden|envien|mande|envie|escriban|escriba) (?:mas )?"
+    r"(?:mensajes|textos|msjs|sms)(?: (?:por favor|porfa|mas|nunca))*"
+    r"|(?:ya )?no quiero (?:recibir )?(?:mas )?(?:mensajes|textos)(?: por favor)?"
+    r"|(?:quiero )?(?:darme|dame|denme) de baja"
+    r"|(?:dejen|deje|paren|pare) de (?:mandarme|enviarme|escribirme) (?:mensajes|textos)?"
+    rf"){_THANKS}(?: por favor| gracias)?$"
+)
+_ACCENTS = str.maketrans("áéíóúü", "aeiouu")
 
 
 def keyword_of(text: str) -> str | None:
     """'stop', 'start' or 'help' when the whole message is one of the carrier keywords."""
     word = re.sub(r"\s+", " ", _EDGES.sub("", text.lower().replace("’", "'")))
-    if word in STOP_WORDS or REVOKE.match(word):
+    plain = word.translate(_ACCENTS)
+    if word in STOP_WORDS or REVOKE.match(word) or REVOKE_ES.match(plain):
         return "stop"
     if word in START_WORDS:
         return "start"

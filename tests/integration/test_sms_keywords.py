@@ -50,6 +50,9 @@ async def status_of(services: Services) -> str:
         "no more texts please",
         "don’t text me anymore",
         "I want to opt out",
+        "ya no me manden mensajes",
+        "No me envíen más mensajes por favor",
+        "quiero darme de baja",
     ],
 )
 async def test_every_stop_keyword_opts_the_patient_out_with_one_confirmation(
@@ -206,7 +209,12 @@ async def test_the_care_team_sees_that_a_monitored_patient_opted_out(
 
 @pytest.mark.parametrize(
     "text",
-    ["stop texting me at 9, 10 is better", "cancel my friday appointment", "i want to end it"],
+    [
+        "stop texting me at 9, 10 is better",
+        "cancel my friday appointment",
+        "i want to end it",
+        "no me manden mensajes a las 9, mejor a las 10",
+    ],
 )
 async def test_a_longer_message_with_stop_words_is_read_not_taken_as_opt_out(
     client: httpx.AsyncClient, services: Services, text: str
