@@ -25,6 +25,13 @@ MOOD_STEPS = ("mood",)  # the 0-10 mood question in the daily and post-infusion 
 FUTURE_SLACK = timedelta(minutes=10)
 
 
+def mood_of(value: object) -> float | None:
+    """A mood answer as a number, or None for a skipped or non-numeric answer."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    return float(value)
+
+
 class ScoreProblem(ValueError):
     """A score that cannot be true; ``field`` names what is wrong."""
 
@@ -137,8 +144,8 @@ async def load_inputs(
             Answer.recorded_at >= now - MOOD_LOOKBACK,
         )
     ):
-        if isinstance(value, int | float) and not isinstance(value, bool):
-            found[patient_id].moods.append((at, float(value)))
+        if (mood := mood_of(value)) is not None:
+            found[patient_id].moods.append((at, mood))
     return dict(found)
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outcomes.definitions import Outcome
-from bot.outcomes.store import MOOD_STEPS, load_inputs
+from bot.outcomes.store import MOOD_STEPS, load_inputs, mood_of
 from storage.models import (
     Answer,
     CheckinStatus,
@@ -32,13 +32,6 @@ NEEDS = {
     "missed": (2, "missed check-ins", "paused"),
     "worsening": (3, "worsening", "non_response"),
 }
-
-
-def mood_of(value: object) -> float | None:
-    """A mood answer as a number, or None for a skipped or non-numeric answer."""
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 @dataclass

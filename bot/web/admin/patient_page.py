@@ -13,12 +13,11 @@ from sqlalchemy import select, true
 
 import flows
 from bot.outcomes.definitions import Point, episode_outcomes
-from bot.outcomes.store import MOOD_STEPS, patient_outcome
+from bot.outcomes.store import MOOD_STEPS, mood_of, patient_outcome
 from bot.web.admin import escalation_views
 from bot.web.admin.auth import OFFICE, VIEWERS, require, services_of
 from bot.web.admin.charts import mood_chart, phq9_chart
 from bot.web.admin.pages import render
-from bot.web.admin.patient_list import mood_of
 from bot.web.api_schemas import MAX_ID, RowId
 from flows.texts import render as render_text
 from storage.models import (
