@@ -8,7 +8,6 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
-from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.scheduling.plan import QuietHours
 from bot.scheduling.requested import CannotStart, Requested, request_checkin
@@ -31,21 +30,11 @@ def checkin_send(patient_id: int, flow_id: str) -> None:
             return f"no patient with id {patient_id}"
         now = datetime.now(UTC)
         try:
-            planned = await request_checkin(
-                session, library, patient, flow_id, quiet=quiet, now=now
+            return await request_checkin(
+                session, library, patient, flow_id, quiet=quiet, now=now, actor="cli"
             )
         except CannotStart as exc:
             return str(exc)
-        audit.record(
-            session,
-            at=now,
-            actor="cli",
-            action="checkin_requested",
-            subject=f"checkin:{planned.row.id}",
-            patient=patient_id,
-            flow=flow_id,
-        )
-        return planned
 
     result = run_in_session(work)
     if isinstance(result, str):

@@ -10,7 +10,6 @@ import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
-from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.cli.people import parse_when
 from bot.outcomes.definitions import Outcome
@@ -62,14 +61,7 @@ def score_add(
             at=when,
             source=source.value,
             now=now,
-        )
-        audit.record(
-            session,
-            at=now,
             actor="cli",
-            action="score_recorded",
-            subject=f"score:{score.id}",
-            patient=patient_id,
         )
         return score.id
 

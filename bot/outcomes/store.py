@@ -14,6 +14,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
+from bot import audit
 from bot.outcomes.definitions import MAX_TOTAL, MOOD_LOOKBACK, Outcome, Point, outcome
 from storage.models import Answer, Infusion, Score
 
@@ -70,8 +71,10 @@ async def record_score(
     at: datetime,
     source: str,
     now: datetime,
+    actor: str,
 ) -> Score:
-    """Store a complete score taken outside the bot (raises ``ScoreProblem``)."""
+    """Store a complete score taken outside the bot, audited as ``actor`` (raises
+    ``ScoreProblem``)."""
     check_score(instrument, total, at, now=now)
     score = Score(
         patient_id=patient_id,
@@ -86,6 +89,14 @@ async def record_score(
     )
     session.add(score)
     await session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="score_recorded",
+        subject=f"score:{score.id}",
+        patient=patient_id,
+    )
     return score
 
 

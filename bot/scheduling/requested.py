@@ -16,6 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
+from bot import audit
 from bot.checkins.runner import active_session
 from bot.scheduling.plan import QuietHours
 from storage.models import (
@@ -53,8 +54,9 @@ async def request_checkin(
     *,
     quiet: QuietHours,
     now: datetime,
+    actor: str,
 ) -> Requested:
-    """Plan ``flow_id`` for the patient now (raises ``CannotStart``)."""
+    """Plan ``flow_id`` for the patient now, audited as ``actor`` (raises ``CannotStart``)."""
     if flow_id not in library:
         known = ", ".join(sorted(library.ids()))
         raise CannotStart(f"No flow {flow_id!r}; the library has {known}.", field="flow")
@@ -99,4 +101,13 @@ async def request_checkin(
     )
     session.add(row)
     await session.flush()
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="checkin_requested",
+        subject=f"checkin:{row.id}",
+        patient=patient.id,
+        flow=flow_id,
+    )
     return Requested(row, goes_out, reason)

@@ -8,7 +8,6 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 
-from bot import audit
 from bot.outcomes.definitions import Outcome, Point
 from bot.outcomes.store import ScoreProblem, patient_outcome, record_score
 from bot.scheduling.plan import QuietHours
@@ -49,17 +48,10 @@ async def add_score(patient_id: PatientId, body: ScoreIn, request: Request) -> S
                 at=body.at.astimezone(UTC),
                 source=body.source,
                 now=now,
+                actor="api",
             )
         except ScoreProblem as exc:
             raise HTTPException(422, {exc.field: str(exc)}) from None
-        audit.record(
-            session,
-            at=now,
-            actor="api",
-            action="score_recorded",
-            subject=f"score:{score.id}",
-            patient=patient_id,
-        )
         return score
 
 
@@ -140,20 +132,12 @@ async def start_checkin(
                 body.flow,
                 quiet=QuietHours(*services.settings.quiet_hours),
                 now=now,
+                actor="api",
             )
         except CannotStart as exc:
             if exc.field:
                 raise HTTPException(422, {exc.field: str(exc)}) from None
             raise HTTPException(409, str(exc)) from None
-        audit.record(
-            session,
-            at=now,
-            actor="api",
-            action="checkin_requested",
-            subject=f"checkin:{planned.row.id}",
-            patient=patient_id,
-            flow=body.flow,
-        )
         if planned.waiting:
             response.status_code = 202
         return CheckinRequestOut(

@@ -40,6 +40,7 @@ async def _patient(
                 at=START + timedelta(days=days),
                 source="visit",
                 now=services.clock(),
+                actor="test",
             )
     return patient_id
 

@@ -34,6 +34,7 @@ async def _scores(services: Services, patient_id: int, *points: tuple[int, int])
                 at=START + timedelta(days=days),
                 source="visit",
                 now=services.clock(),
+                actor="test",
             )
 
 

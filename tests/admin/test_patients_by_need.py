@@ -32,6 +32,7 @@ async def _phq9(services: Services, patient_id: int, *points: tuple[int, int]) -
                 at=START + timedelta(days=days),
                 source="visit",
                 now=services.clock(),
+                actor="test",
             )
 
 

@@ -27,7 +27,7 @@ async def _history(services: Services, name: str, phone: str, scores: list[tuple
         for days, total in scores:
             await record_score(
                 session, services.flows, patient_id=patient_id, instrument="phq9", total=total,
-                at=START + timedelta(days=days), source="visit", now=services.clock(),
+                at=START + timedelta(days=days), source="visit", now=services.clock(), actor="test",
             )  # fmt: skip
     return patient_id
 

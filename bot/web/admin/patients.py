@@ -183,19 +183,11 @@ async def send_checkin(
                 flow,
                 quiet=QuietHours(*services.settings.quiet_hours),
                 now=now,
+                actor=f"staff:{user.id}",
             )
         except CannotStart as exc:
             flash(request, str(exc), "error")
             return see_other(f"/admin/patients/{patient_id}#send-checkin")
-        audit.record(
-            session,
-            at=now,
-            actor=f"staff:{user.id}",
-            action="checkin_requested",
-            subject=f"checkin:{planned.row.id}",
-            patient=patient_id,
-            flow=flow,
-        )
     title = services.flows.get(flow).title
     when = f"it waits ({planned.waiting})" if planned.waiting else "it goes out within a minute"
     flash(request, f"{title} planned: {when}.")
