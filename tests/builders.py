@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.bootstrap import Services
+from bot.outcomes.store import record_score
 from bot.scheduling.infusions import record_infusion
 from bot.scheduling.plan import QuietHours
 from storage.models import Clinician, OnCallShift, Patient
@@ -81,3 +82,28 @@ async def add_infusion(services: Services, patient_id: int, at: datetime) -> Non
         assert patient is not None
         quiet = QuietHours(*services.settings.quiet_hours)
         await record_infusion(session, patient, at=at, quiet=quiet, now=services.clock())
+
+
+async def infusions_on(services: Services, patient_id: int, start: datetime, *days: float) -> None:
+    """Infusions `days` after `start`, recorded as staff would."""
+    for n in days:
+        await add_infusion(services, patient_id, start + timedelta(days=n))
+
+
+async def visit_phq9s(
+    services: Services, patient_id: int, start: datetime, *points: tuple[float, int]
+) -> None:
+    """PHQ-9 totals staff recorded at visits: (days after `start`, total) each."""
+    async with services.sessions() as session, session.begin():
+        for days, total in points:
+            await record_score(
+                session,
+                services.flows,
+                patient_id=patient_id,
+                instrument="phq9",
+                total=total,
+                at=start + timedelta(days=days),
+                source="visit",
+                now=services.clock(),
+                actor="test",
+            )

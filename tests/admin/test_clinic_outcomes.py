@@ -13,10 +13,9 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.clock import ManualClock
-from bot.outcomes.store import record_score
 from storage.models import AuditEvent
 from tests.admin.staff import add_staff, sign_in
-from tests.builders import add_infusion, enroll_patient
+from tests.builders import enroll_patient, infusions_on, visit_phq9s
 from tests.integration.patient_days import NY
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=NY)
@@ -27,21 +26,8 @@ async def _patient(
     services: Services, n: int, scores: list[tuple[int, int]], boosters: tuple[int, ...] = ()
 ) -> int:
     patient_id = await enroll_patient(services, name=f"Patient {n}", phone=f"+1202555019{n}")
-    for day in (*INDUCTION, *boosters):
-        await add_infusion(services, patient_id, START + timedelta(days=day))
-    async with services.sessions() as session, session.begin():
-        for days, total in scores:
-            await record_score(
-                session,
-                services.flows,
-                patient_id=patient_id,
-                instrument="phq9",
-                total=total,
-                at=START + timedelta(days=days),
-                source="visit",
-                now=services.clock(),
-                actor="test",
-            )
+    await infusions_on(services, patient_id, START, *INDUCTION, *boosters)
+    await visit_phq9s(services, patient_id, START, *scores)
     return patient_id
 
 

@@ -10,11 +10,16 @@ from sqlalchemy import select
 
 from bot.bootstrap import Services
 from bot.clock import ManualClock
-from bot.outcomes.store import record_score
 from bot.scheduler import tick_outcomes
 from storage.models import AuditEvent, OutcomeSignal
 from tests.admin.staff import add_staff, form_token, sign_in
-from tests.builders import PRIMARY_PHONE, add_infusion, clinic_with_rota, enroll_patient
+from tests.builders import (
+    PRIMARY_PHONE,
+    clinic_with_rota,
+    enroll_patient,
+    infusions_on,
+    visit_phq9s,
+)
 from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.patient_days import NY
 
@@ -22,25 +27,11 @@ START = datetime(2026, 11, 27, 10, 0, tzinfo=NY)  # the clock's start
 
 
 async def _scores(services: Services, patient_id: int, *points: tuple[int, int]) -> None:
-    """PHQ-9 totals recorded at a visit, `days` after the start."""
-    async with services.sessions() as session, session.begin():
-        for days, total in points:
-            await record_score(
-                session,
-                services.flows,
-                patient_id=patient_id,
-                instrument="phq9",
-                total=total,
-                at=START + timedelta(days=days),
-                source="visit",
-                now=services.clock(),
-                actor="test",
-            )
+    await visit_phq9s(services, patient_id, START, *points)
 
 
 async def _infusions(services: Services, patient_id: int, *days: float) -> None:
-    for n in days:
-        await add_infusion(services, patient_id, START + timedelta(days=n))
+    await infusions_on(services, patient_id, START, *days)
 
 
 async def test_a_relapse_is_on_the_review_list_once_and_marking_it_seen_is_audited(

@@ -10,10 +10,9 @@ import httpx
 
 from bot.bootstrap import Services
 from bot.clock import ManualClock
-from bot.outcomes.store import record_score
 from storage.models import CheckinStatus, ScheduledCheckin
 from tests.admin.staff import add_staff, sign_in
-from tests.builders import add_infusion, enroll_patient
+from tests.builders import add_infusion, enroll_patient, visit_phq9s
 from tests.conftest import post_sms
 from tests.integration.patient_days import NY
 
@@ -21,19 +20,7 @@ START = datetime(2026, 11, 27, 10, 0, tzinfo=NY)
 
 
 async def _phq9(services: Services, patient_id: int, *points: tuple[int, int]) -> None:
-    async with services.sessions() as session, session.begin():
-        for days, total in points:
-            await record_score(
-                session,
-                services.flows,
-                patient_id=patient_id,
-                instrument="phq9",
-                total=total,
-                at=START + timedelta(days=days),
-                source="visit",
-                now=services.clock(),
-                actor="test",
-            )
+    await visit_phq9s(services, patient_id, START, *points)
 
 
 async def _missed(services: Services, patient_id: int, at: datetime) -> None:

@@ -9,11 +9,10 @@ from typing import Any
 
 from bot.bootstrap import Services
 from bot.clock import ManualClock
-from bot.outcomes.store import record_score
 from tests.admin.staff import add_staff
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_dashboard_in_chromium import sign_in
-from tests.builders import add_infusion, enroll_patient
+from tests.builders import enroll_patient, infusions_on, visit_phq9s
 from tests.integration.patient_days import NY
 
 START = datetime(2026, 11, 27, 10, 0, tzinfo=NY)
@@ -21,14 +20,8 @@ START = datetime(2026, 11, 27, 10, 0, tzinfo=NY)
 
 async def _history(services: Services, name: str, phone: str, scores: list[tuple[int, int]]) -> int:
     patient_id = await enroll_patient(services, name=name, phone=phone)
-    for day in (1, 4, 8, 11, 15, 18):
-        await add_infusion(services, patient_id, START + timedelta(days=day))
-    async with services.sessions() as session, session.begin():
-        for days, total in scores:
-            await record_score(
-                session, services.flows, patient_id=patient_id, instrument="phq9", total=total,
-                at=START + timedelta(days=days), source="visit", now=services.clock(), actor="test",
-            )  # fmt: skip
+    await infusions_on(services, patient_id, START, 1, 4, 8, 11, 15, 18)
+    await visit_phq9s(services, patient_id, START, *scores)
     return patient_id
 
 
