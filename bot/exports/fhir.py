@@ -196,58 +196,48 @@ SURVEY = {
 }
 
 
-def observations(record: SessionRecord, canon: Canon) -> list[dict[str, Any]]:
-    """One Observation per complete instrument total of the conversation."""
-    instrument = _instrument(record.flow)
-    if instrument is None:
-        return []
-    fs = record.flow_session
-    out = []
-    for score in record.scores:
-        if score.missing:
-            continue
-        resource: dict[str, Any] = {
-            "resourceType": "Observation",
-            "id": f"score-{score.id}",
-            "status": "final",
-            "category": [{"coding": [SURVEY]}],
-            "code": {
-                "coding": [loinc.coding(instrument.total)],
-                "text": f"{score.name} total score",
-            },
-            "subject": {"reference": f"Patient/{fs.patient_id}"},
-            "effectiveDateTime": utc_iso(score.recorded_at),
-            "valueInteger": score.total,
-            "derivedFrom": [{"reference": f"{canon.base}/QuestionnaireResponse/{fs.id}"}],
-        }
-        if score.band:
-            resource["interpretation"] = [{"text": score.band}]
-        out.append(resource)
-    return out
-
-
-SCORE_INSTRUMENTS = {"phq9": "PHQ-9", "gad7": "GAD-7"}  # a score's name: its instrument
-
-
-def recorded_observation(score: Score, canon: Canon) -> dict[str, Any] | None:
-    """An Observation for a score staff recorded from outside the bot (no response)."""
-    code = loinc.INSTRUMENTS.get(SCORE_INSTRUMENTS.get(score.name, ""))
-    if code is None:
-        return None
+def total_observation(score: Score, instrument: loinc.Instrument, **link: Any) -> dict[str, Any]:
+    """A complete total as an Observation; ``link`` says where it came from (``derivedFrom``
+    its response, or a ``note``)."""
     resource: dict[str, Any] = {
         "resourceType": "Observation",
         "id": f"score-{score.id}",
         "status": "final",
         "category": [{"coding": [SURVEY]}],
-        "code": {"coding": [loinc.coding(code.total)], "text": f"{score.name} total score"},
+        "code": {"coding": [loinc.coding(instrument.total)], "text": f"{score.name} total score"},
         "subject": {"reference": f"Patient/{score.patient_id}"},
         "effectiveDateTime": utc_iso(score.recorded_at),
         "valueInteger": score.total,
-        "note": [{"text": f"Recorded by staff from outside the check-ins: {score.source}"}],
+        **link,
     }
     if score.band:
         resource["interpretation"] = [{"text": score.band}]
     return resource
+
+
+def observations(record: SessionRecord, canon: Canon) -> list[dict[str, Any]]:
+    """One Observation per complete instrument total of the conversation."""
+    instrument = _instrument(record.flow)
+    if instrument is None:
+        return []
+    response = {"reference": f"{canon.base}/QuestionnaireResponse/{record.flow_session.id}"}
+    return [
+        total_observation(score, instrument, derivedFrom=[response])
+        for score in record.scores
+        if not score.missing
+    ]
+
+
+SCORE_INSTRUMENTS = {"phq9": "PHQ-9", "gad7": "GAD-7"}  # a score's name: its instrument
+
+
+def recorded_observation(score: Score) -> dict[str, Any] | None:
+    """An Observation for a score staff recorded from outside the bot (no response)."""
+    instrument = loinc.INSTRUMENTS.get(SCORE_INSTRUMENTS.get(score.name, ""))
+    if instrument is None:
+        return None
+    note = f"Recorded by staff from outside the check-ins: {score.source}"
+    return total_observation(score, instrument, note=[{"text": note}])
 
 
 def bundle(
@@ -258,31 +248,24 @@ def bundle(
     recorded: Sequence[Score] = (),
 ) -> dict[str, Any]:
     canon = Canon(base_url)
+
+    def entry(resource: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "fullUrl": f"{canon.base}/{resource['resourceType']}/{resource['id']}",
+            "resource": resource,
+        }
+
     entries: list[dict[str, Any]] = []
     seen: set[tuple[str, int]] = set()
     for record in records:
         flow = record.flow
         if flow is not None and (flow.id, flow.version) not in seen:
             seen.add((flow.id, flow.version))
-            resource = questionnaire(flow, canon)
-            entries.append(
-                {"fullUrl": f"{canon.base}/Questionnaire/{resource['id']}", "resource": resource}
-            )
+            entries.append(entry(questionnaire(flow, canon)))
     for record in records:
-        resource = response(record, canon)
-        entries.append(
-            {
-                "fullUrl": f"{canon.base}/QuestionnaireResponse/{resource['id']}",
-                "resource": resource,
-            }
-        )
-        entries.extend(
-            {"fullUrl": f"{canon.base}/Observation/{o['id']}", "resource": o}
-            for o in observations(record, canon)
-        )
-    for score in recorded:
-        if (o := recorded_observation(score, canon)) is not None:
-            entries.append({"fullUrl": f"{canon.base}/Observation/{o['id']}", "resource": o})
+        entries.append(entry(response(record, canon)))
+        entries.extend(entry(o) for o in observations(record, canon))
+    entries.extend(entry(o) for score in recorded if (o := recorded_observation(score)) is not None)
     data: dict[str, Any] = {
         "resourceType": "Bundle",
         "type": "collection",
