@@ -6,7 +6,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, ValidationError, ValidationInfo, field_validator
+from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.phones import InvalidPhone, normalize_phone
@@ -109,17 +109,21 @@ class Settings(BaseSettings):
     def _blank_path_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
 
-    @field_validator("quiet_hours_start", "quiet_hours_end", "outcome_digest_time")
+    @field_validator("quiet_hours_start", "quiet_hours_end")
     @classmethod
-    def _hhmm(cls, value: str, info: ValidationInfo) -> str:
-        if info.field_name == "outcome_digest_time" and not value.strip():
-            return ""
+    def _hhmm(cls, value: str) -> str:
         try:
             hour, minute = (int(p) for p in value.split(":"))
             time(hour, minute)
         except ValueError:
             raise ValueError(f"{value!r} is not HH:MM") from None
         return f"{hour:02d}:{minute:02d}"
+
+    @field_validator("outcome_digest_time")
+    @classmethod
+    def _hhmm_or_off(cls, value: str) -> str:
+        """HH:MM, or empty for no digest."""
+        return cls._hhmm(value) if value.strip() else ""
 
     @field_validator("clinic_timezone")
     @classmethod
