@@ -39,6 +39,15 @@ def settings(settings: Settings, fake_telegram_server: tuple[FakeTelegram, str])
     return with_telegram(settings, fake_telegram_server)
 
 
+async def paged_on_telegram(client: httpx.AsyncClient, services: Services) -> dict[str, int]:
+    """A clinic whose primary has linked Telegram, paged there for a patient's risky SMS."""
+    ids = await clinic_with_rota(services)
+    await link_clinician(services, ids["primary"])
+    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+    await services.outbox.drain()
+    return ids
+
+
 async def only_escalation(services: Services) -> Escalation:
     async with services.sessions() as session:
         [row] = (await session.scalars(select(Escalation))).all()
@@ -71,10 +80,7 @@ async def test_a_telegram_clinician_is_paged_in_their_chat_and_one_tap_acknowled
     fake_telegram: FakeTelegram,
     fake_twilio: FakeTwilio,
 ) -> None:
-    ids = await clinic_with_rota(services)
-    await link_clinician(services, ids["primary"])
-    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
-    await services.outbox.drain()
+    await paged_on_telegram(client, services)
     page = fake_telegram.last_to(PRIMARY_CHAT)
     code = code_in(page.text)
     assert page.buttons == [("Acknowledge", f"ACK {code}")]
@@ -230,10 +236,7 @@ async def test_a_patients_next_message_reaches_the_paged_clinician_on_their_tele
     fake_telegram: FakeTelegram,
     fake_twilio: FakeTwilio,
 ) -> None:
-    ids = await clinic_with_rota(services)
-    await link_clinician(services, ids["primary"])
-    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
-    await services.outbox.drain()
+    await paged_on_telegram(client, services)
     paged = len(fake_telegram.to(PRIMARY_CHAT))
 
     await post_sms(client, sender=PATIENT_PHONE, body="i have the pills in front of me")
@@ -250,10 +253,7 @@ async def test_a_relay_that_telegram_refuses_for_good_goes_by_sms(
     fake_telegram: FakeTelegram,
     fake_twilio: FakeTwilio,
 ) -> None:
-    ids = await clinic_with_rota(services)
-    await link_clinician(services, ids["primary"])
-    await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
-    await services.outbox.drain()
+    await paged_on_telegram(client, services)
     fake_telegram.faults.append(Fault(status=403, description="Forbidden: bot was blocked"))
 
     await post_sms(client, sender=PATIENT_PHONE, body="nobody is answering me")
