@@ -268,6 +268,7 @@ def episode_outcomes(
     instrument: str,
     scores: Sequence[Point],
     infusions: Iterable[datetime],
+    moods: Sequence[tuple[datetime, float]] = (),
     *,
     now: datetime,
     starts: Iterable[datetime] = (),
@@ -279,4 +280,4 @@ def episode_outcomes(
     if not found:
         return []
     ends = [e.start - timedelta(seconds=1) for e in found[1:]] + [now]
-    return [outcome(instrument, scores, every, now=end, starts=marked) for end in ends]
+    return [outcome(instrument, scores, every, moods, now=end, starts=marked) for end in ends]

@@ -148,15 +148,25 @@ async def load_inputs(
         found[patient_id].infusions.append(at)
         if new_episode:
             found[patient_id].episode_starts.append(at)
+    for patient_id, moods in (await load_moods(session, ids, now=now)).items():
+        found[patient_id].moods = moods
+    return dict(found)
+
+
+async def load_moods(
+    session: AsyncSession, patients: list[int], *, now: datetime
+) -> dict[int, list[tuple[datetime, float]]]:
+    """The daily moods the relapse rule can read (``MOOD_LOOKBACK``), by patient."""
+    found: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
     for patient_id, at, value in await session.execute(
         select(Answer.patient_id, Answer.recorded_at, Answer.value).where(
-            Answer.patient_id.in_(ids),
+            Answer.patient_id.in_(patients),
             Answer.step_id.in_(MOOD_STEPS),
             Answer.recorded_at >= now - MOOD_LOOKBACK,
         )
     ):
         if (mood := mood_of(value)) is not None:
-            found[patient_id].moods.append((at, mood))
+            found[patient_id].append((at, mood))
     return dict(found)
 
 

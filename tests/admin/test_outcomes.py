@@ -213,3 +213,9 @@ async def test_staff_start_a_new_episode_and_its_baseline_is_the_score_before_it
     assert outcome["episode"]["number"] == 2
     assert outcome["baseline"]["total"] == 18
     assert outcome["status"] == "no_followup"
+    # The patient page's episode table agrees: two episodes, the second from the marked one.
+    await sign_in(client, await add_staff(services, role="clinician"))
+    page = (await client.get(f"/admin/patients/{patient_id}")).text
+    episodes = page[page.index("Episodes of treatment</h2>") :].split("</table>")[0]
+    assert episodes.count("<tr><td>") == 2 and "<tr><td>2</td>" in episodes
+    assert "starts a new episode</em>" in page

@@ -13,7 +13,7 @@ from sqlalchemy import select, true
 
 import flows
 from bot.outcomes.definitions import Point, episode_outcomes
-from bot.outcomes.store import MOOD_STEPS, mood_of, patient_outcome
+from bot.outcomes.store import MOOD_STEPS, Inputs, load_moods, mood_of
 from bot.web.admin import escalation_views
 from bot.web.admin.auth import OFFICE, VIEWERS, require, services_of
 from bot.web.admin.charts import mood_chart, phq9_chart
@@ -147,10 +147,18 @@ async def patient_page(
             )
         ).all()
         escalations = await escalation_views.for_patient(session, patient_id)
-        outcome = await patient_outcome(session, patient_id=patient_id, instrument="phq9", now=now)
-    complete_phq9 = [
-        Point(s.total, s.recorded_at) for s in reversed(scores) if s.name == "phq9" and s.complete
-    ]
+        # The outcome from the scores and infusions loaded above, and the recent moods.
+        phq9 = Inputs(
+            scores=[
+                Point(s.total, s.recorded_at)
+                for s in reversed(scores)
+                if s.name == "phq9" and s.complete
+            ],
+            infusions=[i.at for i in infusions],
+            moods=(await load_moods(session, [patient_id], now=now)).get(patient_id, []),
+            episode_starts=[i.at for i in infusions if i.new_episode],
+        )
+    outcome = phq9.outcome("phq9", now)
     moods = [
         (a.recorded_at, mood)
         for a in reversed(answers)
@@ -181,10 +189,17 @@ async def patient_page(
             "paged": before is not None,
             "escalations": escalations,
             "outcome": outcome,
-            "episodes": episode_outcomes("phq9", complete_phq9, [i.at for i in infusions], now=now),
+            "episodes": episode_outcomes(
+                "phq9",
+                phq9.scores,
+                phq9.infusions,
+                phq9.moods,
+                now=now,
+                starts=phq9.episode_starts,
+            ),
             "phq9_chart": phq9_chart(
-                [(p.at, float(p.total)) for p in complete_phq9],
-                [i.at for i in infusions],
+                [(p.at, float(p.total)) for p in phq9.scores],
+                phq9.infusions,
                 baseline=None if outcome.baseline is None else float(outcome.baseline.total),
                 now=now,
                 zone=patient.timezone,
