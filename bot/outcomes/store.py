@@ -126,8 +126,10 @@ async def load_inputs(
     *,
     instrument: str,
     now: datetime,
+    moods: dict[int, list[tuple[datetime, float]]] | None = None,
 ) -> dict[int, Inputs]:
-    """Each patient's inputs (only patients with a complete score), in three queries."""
+    """Each patient's inputs (only patients with a complete score), in three queries; two
+    when the caller has read the recent moods already (``load_moods``)."""
     found: dict[int, Inputs] = defaultdict(Inputs)
     rows = await session.execute(
         select(Score.patient_id, Score.total, Score.recorded_at, Score.missing)
@@ -148,8 +150,10 @@ async def load_inputs(
         found[patient_id].infusions.append(at)
         if new_episode:
             found[patient_id].episode_starts.append(at)
-    for patient_id, moods in (await load_moods(session, ids, now=now)).items():
-        found[patient_id].moods = moods
+    if moods is None:
+        moods = await load_moods(session, ids, now=now)
+    for patient_id in ids:
+        found[patient_id].moods = moods.get(patient_id, [])
     return dict(found)
 
 

@@ -4,7 +4,6 @@ PHQ-9 outcome and the next infusion."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -12,7 +11,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.outcomes.definitions import Outcome
-from bot.outcomes.store import MOOD_STEPS, load_inputs, mood_of
+from bot.outcomes.store import load_inputs, load_moods
 from storage.models import (
     Answer,
     CheckinStatus,
@@ -86,27 +85,22 @@ async def patient_rows(
     )
     for patient_id, answered_at in last.all():
         rows[patient_id].last_checkin = answered_at
-    moods: dict[int, list[tuple[datetime, float]]] = defaultdict(list)
-    answers = await session.execute(
-        select(Answer.patient_id, Answer.recorded_at, Answer.value)
-        .where(
-            Answer.patient_id.in_(rows),
-            Answer.step_id.in_(MOOD_STEPS),
-            Answer.recorded_at >= now - timedelta(days=TREND_DAYS),
-        )
-        .order_by(Answer.recorded_at)
-    )
-    for patient_id, at, value in answers.all():
-        mood = mood_of(value)
-        if mood is not None:
-            moods[patient_id].append((at, mood))
-    for patient_id, points in moods.items():
-        rows[patient_id].moods = points
-    await _add_needs(session, rows, now=now)
+    # One read of the recent moods serves the 30-day trend and the relapse rule.
+    recent = await load_moods(session, list(rows), now=now)
+    trend_from = now - timedelta(days=TREND_DAYS)
+    for patient_id, points in recent.items():
+        rows[patient_id].moods = sorted(p for p in points if p[0] >= trend_from)
+    await _add_needs(session, rows, recent, now=now)
     return sorted(rows.values(), key=lambda r: (r.rank, r.patient.name, r.patient.id))
 
 
-async def _add_needs(session: AsyncSession, rows: dict[int, PatientRow], *, now: datetime) -> None:
+async def _add_needs(
+    session: AsyncSession,
+    rows: dict[int, PatientRow],
+    moods: dict[int, list[tuple[datetime, float]]],
+    *,
+    now: datetime,
+) -> None:
     escalated = await session.scalars(
         select(Escalation.patient_id).where(
             Escalation.patient_id.in_(rows), Escalation.state.in_(EscalationState.UNRESOLVED)
@@ -133,6 +127,6 @@ async def _add_needs(session: AsyncSession, rows: dict[int, PatientRow], *, now:
     )
     for patient_id, at in upcoming.all():
         rows[patient_id].next_infusion = at
-    inputs = await load_inputs(session, list(rows), instrument="phq9", now=now)
+    inputs = await load_inputs(session, list(rows), instrument="phq9", now=now, moods=moods)
     for patient_id, found in inputs.items():
         rows[patient_id].outcome = found.outcome("phq9", now)
