@@ -22,6 +22,16 @@ class ExportFilter:
     since: datetime | None = None
     until: datetime | None = None
 
+    def apply(self, query: Select[Any], patient: Any, when: Any) -> Select[Any]:
+        """``query`` narrowed to the filter: ``patient`` and ``when`` are its columns."""
+        if self.patient_id is not None:
+            query = query.where(patient == self.patient_id)
+        if self.since is not None:
+            query = query.where(when >= self.since)
+        if self.until is not None:
+            query = query.where(when < self.until)
+        return query
+
     def describe(self) -> dict[str, Any]:
         """The filter as the audit log records it."""
         return {
@@ -51,13 +61,7 @@ class SessionRecord:
 
 def _sessions(filt: ExportFilter) -> Select[Any]:
     query = select(FlowSession).where(exists().where(Answer.session_id == FlowSession.id))
-    if filt.patient_id is not None:
-        query = query.where(FlowSession.patient_id == filt.patient_id)
-    if filt.since is not None:
-        query = query.where(FlowSession.started_at >= filt.since)
-    if filt.until is not None:
-        query = query.where(FlowSession.started_at < filt.until)
-    return query
+    return filt.apply(query, FlowSession.patient_id, FlowSession.started_at)
 
 
 def _flow_of(library: flows.FlowLibrary, fs: FlowSession) -> flows.Flow | None:
@@ -131,11 +135,7 @@ def parse_bound(raw: str) -> datetime:
 async def recorded_scores(session: AsyncSession, filt: ExportFilter) -> list[Score]:
     """Scores staff recorded from outside the bot (no session), within the filter's times
     (taken on or after ``since``, before ``until``)."""
-    query = select(Score).where(Score.session_id.is_(None))
-    if filt.patient_id is not None:
-        query = query.where(Score.patient_id == filt.patient_id)
-    if filt.since is not None:
-        query = query.where(Score.recorded_at >= filt.since)
-    if filt.until is not None:
-        query = query.where(Score.recorded_at < filt.until)
+    query = filt.apply(
+        select(Score).where(Score.session_id.is_(None)), Score.patient_id, Score.recorded_at
+    )
     return list((await session.scalars(query.order_by(Score.recorded_at, Score.id))).all())
