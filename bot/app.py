@@ -8,10 +8,11 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
-from bot.bootstrap import Services, build_services
-from bot.channels.telegram_polling import poll_forever
+from bot.bootstrap import build_services
 from bot.config import Settings, load_settings
+from bot.polling import poll_forever
 from bot.scheduler import build_scheduler
+from bot.services import Services
 from bot.web import admin, api, health, sandbox, telegram, twilio, twilio_voice
 from bot.web.headers import SecurityHeaders
 from bot.worker import stop_outbox

@@ -5,11 +5,10 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 import flows
 from bot.channels.base import Sender
@@ -27,29 +26,8 @@ from bot.safety.escalation import EscalationSettings
 from bot.safety.ladder import load_ladder
 from bot.safety.page_channels import FallbackOnFailure
 from bot.safety.screener import Screener
+from bot.services import Services
 from storage.db import make_engine, make_sessionmaker
-
-
-@dataclass
-class Services:
-    settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
-    clock: Clock
-    senders: Mapping[str, Sender]
-    outbox: OutboxWorker
-    escalation: EscalationSettings
-    safety_check_window: timedelta
-    flows: flows.FlowLibrary
-    spool: InboundSpool  # where INBOUND_SPOOL_PATH points; only build_services makes one
-    screener: Screener = field(default_factory=Screener)
-    extras: dict[str, object] = field(default_factory=dict)
-
-    async def close(self) -> None:
-        for sender in self.senders.values():
-            if isinstance(sender, TelegramSender | TwilioSender):
-                await sender.aclose()
-        await self.engine.dispose()
 
 
 def default_senders(settings: Settings) -> dict[str, Sender]:

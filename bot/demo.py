@@ -19,13 +19,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.bootstrap import Services
 from bot.channels.base import InboundMessage
 from bot.conversation import handle_inbound
 from bot.outcomes.signals import raise_signals
 from bot.outcomes.store import band_of
 from bot.scheduling.infusions import record_infusion
 from bot.scheduling.plan import QuietHours
+from bot.services import Services
 from bot.web.sandbox import PHONES as SANDBOX_PHONES
 from bot.web.sandbox import seed_demo
 from storage.models import Answer, FlowSession, Patient, Score

@@ -6,7 +6,6 @@ from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
-from bot.bootstrap import Services
 from bot.checkins.runner import tick_flows
 from bot.conversation import drain_spool
 from bot.logs import log
@@ -16,6 +15,7 @@ from bot.safety.sweeps import sweep_escalations
 from bot.scheduling.dispatch import dispatch_due
 from bot.scheduling.plan import QuietHours
 from bot.scheduling.planned import plan_missing_dailies, plan_missing_on_cadence
+from bot.services import Services
 
 SWEEP_BATCH = 500
 SWEEP_MAX_BATCHES = 100  # a bound, so a row that stays due can never spin a tick forever

@@ -10,9 +10,9 @@ import asyncio
 import contextlib
 import signal
 
-from bot.bootstrap import Services
 from bot.logs import log
 from bot.scheduler import build_scheduler
+from bot.services import Services
 
 STOP_GRACE_SECONDS = 15
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.bootstrap import Services
 from bot.outcomes.store import record_score
 from bot.scheduling.infusions import record_infusion
 from bot.scheduling.plan import QuietHours
+from bot.services import Services
 from storage.models import Clinician, OnCallShift, Patient
 
 PATIENT_PHONE = "+12025550111"

@@ -20,9 +20,10 @@ from sqlalchemy.engine import make_url
 from twilio.request_validator import RequestValidator
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings, load_settings
+from bot.services import Services
 from storage.db import make_engine
 from storage.migrate import upgrade
 from storage.models import Base

@@ -10,10 +10,10 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
-from bot.bootstrap import Services
 from bot.outbox import enqueue
 from bot.outbox.queue import OutboxMessage, outbox_row
 from bot.safety.escalation import open_or_join
+from bot.services import Services
 from storage.models import Answer, FlowSession, Message, Patient, Priority, Score
 
 

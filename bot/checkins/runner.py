@@ -11,10 +11,10 @@ from sqlalchemy import func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
-from bot.bootstrap import Services
 from bot.checkins.events import TurnContext, apply
 from bot.checkins.missed import alert_if_needed
 from bot.logs import log
+from bot.services import Services
 from storage.db import EncodedJSON, on_postgres
 from storage.models import (
     CheckinStatus,

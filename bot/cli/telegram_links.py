@@ -12,9 +12,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import audit
 from bot.channels.base import SendError
 from bot.channels.telegram import TelegramSender
-from bot.channels.telegram_link import LINK_TTL, issue_code, start_link
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.config import Settings
+from bot.routing.telegram_link import LINK_TTL, issue_code, start_link
 from storage.models import Clinician, Patient
 
 

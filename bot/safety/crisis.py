@@ -50,6 +50,13 @@ SHORT_LINES = {
     ),
     "au": ("call Lifeline on 13 11 14", "call 000; call Lifeline on 13 11 14"),
 }
+# The same lines in Spanish (988 answers in Spanish; the others are named as they are).
+SHORT_LINES_ES = {
+    "us": "llame o escriba al 988 (hay atención en español)",
+    "ca": "llame o escriba al 988",
+    "uk": "llame gratis a Samaritans al 116 123",
+    "au": "llame a Lifeline al 13 11 14",
+}
 
 
 @dataclass(frozen=True)
@@ -60,6 +67,7 @@ class CrisisLines:
     emergency: str  # "911"
     line: str  # "call or text 988": for "In a crisis, ..."
     help: str  # "call 911; call or text 988 ...": for "In an emergency ..."
+    line_es: str  # "llame o escriba al 988": the line in Spanish, for "En una crisis, ..."
 
 
 class CrisisResourcesError(ValueError):
@@ -76,14 +84,16 @@ def load_crisis_message(setting: str) -> tuple[str, str]:
 def crisis_lines(setting: str) -> CrisisLines:
     """The crisis numbers for a locale code or a YAML file (CRISIS_RESOURCES).
 
-    A file holds `message:` and `emergency_number:`, and may hold `line:` and `help:`
-    (else both name the emergency number alone). An unknown locale is an error at
+    A file holds `message:` and `emergency_number:`, and may hold `line:`, `help:` and
+    `line_es:` (else each names the emergency number alone). An unknown locale is an error at
     startup, never a silent fallback to the wrong country's numbers.
     """
     key = setting.strip().lower()
     if key in CRISIS_MESSAGES:
         line, help_ = SHORT_LINES[key]
-        return CrisisLines(CRISIS_MESSAGES[key], EMERGENCY_NUMBERS[key], line, help_)
+        return CrisisLines(
+            CRISIS_MESSAGES[key], EMERGENCY_NUMBERS[key], line, help_, SHORT_LINES_ES[key]
+        )
     path = Path(setting)
     if not path.is_file():
         raise CrisisResourcesError(
@@ -99,4 +109,5 @@ def crisis_lines(setting: str) -> CrisisLines:
         emergency,
         str(data.get("line") or f"call {emergency}").strip(),
         str(data.get("help") or f"call {emergency}").strip(),
+        str(data.get("line_es") or f"llame al {emergency}").strip(),
     )

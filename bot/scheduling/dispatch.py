@@ -27,7 +27,6 @@ from sqlalchemy import Select, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
-from bot.bootstrap import Services
 from bot.checkins.runner import (
     MID_CONVERSATION,
     OpenedFlow,
@@ -41,6 +40,7 @@ from bot.outbox.queue import enqueue_many
 from bot.scheduling._batch import Batch, OpenConversation, load_batch
 from bot.scheduling.plan import QuietHours
 from bot.scheduling.planned import Row, insert_planned, next_row
+from bot.services import Services
 from storage.db import on_postgres
 from storage.models import CheckinStatus, Patient, PatientStatus, ScheduledCheckin
 

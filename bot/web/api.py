@@ -10,7 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
 from bot import audit
-from bot.bootstrap import Services
+from bot.services import Services
 from bot.web import api_infusions, api_outcomes, api_patients, api_responses
 from bot.web.admin.enrollment import EnrollForm, check, check_unique
 from bot.web.api_schemas import (

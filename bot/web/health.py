@@ -10,9 +10,9 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy.exc import SQLAlchemyError
 
 from bot import metrics
-from bot.bootstrap import Services
 from bot.outbox.worker import backlog
 from bot.safety import model_tier
+from bot.services import Services
 from storage.migrate import current_revision, head_revision
 
 router = APIRouter()

@@ -15,10 +15,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, Field
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.channels.base import InboundMessage
 from bot.checkins.runner import start_flow
 from bot.conversation import handle_inbound
+from bot.services import Services
 from storage.models import Clinician, Message, OnCallRole, OnCallShift, Patient, PatientStatus
 
 router = APIRouter(prefix="/sandbox")

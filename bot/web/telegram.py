@@ -8,12 +8,12 @@ import json
 from fastapi import APIRouter, Request, Response
 from starlette.background import BackgroundTask
 
-from bot.bootstrap import Services
 from bot.channels.base import SendError
 from bot.channels.telegram import TelegramSender
 from bot.channels.telegram_updates import MalformedUpdate, parse_update
 from bot.conversation import receive
 from bot.logs import log
+from bot.services import Services
 from bot.web.bodies import BodyTooLarge, read_capped
 
 router = APIRouter()

@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from twilio.twiml.messaging_response import MessagingResponse
 
 from bot import audit
-from bot.bootstrap import Services
 from bot.channels.base import PermanentSendError
 from bot.channels.twilio_sms import (
     OPTED_OUT,
@@ -22,6 +21,7 @@ from bot.channels.twilio_sms import (
 from bot.conversation import receive
 from bot.logs import log
 from bot.safety.page_channels import FallbackOnFailure
+from bot.services import Services
 from bot.web.bodies import BodyTooLarge, read_capped
 from storage.models import Message, OutboxItem, Patient, PatientStatus
 

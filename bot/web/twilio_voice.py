@@ -5,11 +5,11 @@ from __future__ import annotations
 from fastapi import APIRouter, Request, Response
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.logs import log
 from bot.outbox import enqueue
 from bot.safety import acknowledge as ack
 from bot.safety import voice
+from bot.services import Services
 from bot.web.twilio import verified_form
 from storage.models import Clinician, Escalation, Priority
 

@@ -8,9 +8,10 @@ import httpx
 import pytest
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.services import Services
 from tests.conftest import PUBLIC_BASE_URL
 
 TOKEN = "test-admin-token-0123456789"

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.bootstrap import Services
 from bot.scheduling.infusions import record_infusion
 from bot.scheduling.plan import QuietHours
+from bot.services import Services
 from storage.models import Answer, FlowSession, Message, Patient, ScheduledCheckin, Score
 from tests.builders import enroll_patient
 

@@ -7,7 +7,7 @@ import re
 import httpx
 
 from bot.accounts import create_user
-from bot.bootstrap import Services
+from bot.services import Services
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')

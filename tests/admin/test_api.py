@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from bot.bootstrap import Services
+from bot.services import Services
 from tests.admin.api_client import AUTH, TOKEN, api
 from tests.admin.history import MOODS, patient_with_history
 

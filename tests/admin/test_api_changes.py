@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.scheduler import tick_checkins
+from bot.services import Services
 from storage.models import AuditEvent, Patient, ScheduledCheckin
 from tests.admin.api_client import AUTH, api
 

@@ -8,8 +8,8 @@ from datetime import timedelta
 import httpx
 
 from bot import audit
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.admin.test_patients_pages import enroll_form
 

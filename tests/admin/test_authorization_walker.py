@@ -12,9 +12,10 @@ from fastapi import FastAPI
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.services import Services
 from storage.models import Patient
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import add_clinician, enroll_patient

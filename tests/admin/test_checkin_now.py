@@ -9,10 +9,10 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from bot.bootstrap import Services
 from bot.cli import app as cli
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins
+from bot.services import Services
 from tests.admin.api_client import AUTH, api
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import PATIENT_PHONE, enroll_patient

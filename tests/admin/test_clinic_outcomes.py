@@ -11,8 +11,8 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.models import AuditEvent
 from tests.admin.staff import add_staff, sign_in
 from tests.builders import enroll_patient, infusions_on, visit_phq9s

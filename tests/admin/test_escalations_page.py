@@ -5,8 +5,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.models import AuditEvent, Escalation
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import PATIENT_PHONE, clinic_with_rota

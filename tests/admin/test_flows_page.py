@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.services import Services
 from flows.loader import BUILTIN_DIR
 from storage.models import FlowSession, Message, OutboxItem
 from tests.admin.staff import add_staff, csrf_in, sign_in

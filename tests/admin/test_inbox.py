@@ -6,8 +6,8 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.checkins.runner import start_flow
+from bot.services import Services
 from storage.models import AuditEvent, Message, Patient
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota

@@ -7,7 +7,7 @@ import re
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
+from bot.services import Services
 from storage.models import AuditEvent, Infusion, StaffUser
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import enroll_patient

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.bootstrap import Services
 from bot.cli import app as cli
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.db import make_engine, make_sessionmaker
 from storage.models import AuditEvent, StaffUser
 from tests.admin.staff import PASSWORD, add_staff, csrf_in, form_token, sign_in

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from bot.web.admin.throttle import LoginThrottle
 from storage.models import AuditEvent
 from tests.admin.staff import add_staff, sign_in

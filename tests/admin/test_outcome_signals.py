@@ -8,9 +8,9 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_outcomes
+from bot.services import Services
 from storage.models import AuditEvent, OutcomeSignal
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import (

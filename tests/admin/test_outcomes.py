@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.bootstrap import Services
 from bot.cli import app as cli
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.models import AuditEvent, Score
 from tests.admin.api_client import AUTH, api
 from tests.admin.staff import add_staff, sign_in

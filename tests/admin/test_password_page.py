@@ -5,7 +5,7 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
+from bot.services import Services
 from storage.models import AuditEvent
 from tests.admin.staff import PASSWORD, add_staff, form_token, sign_in
 

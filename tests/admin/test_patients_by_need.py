@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.models import CheckinStatus, ScheduledCheckin
 from tests.admin.staff import add_staff, sign_in
 from tests.builders import add_infusion, enroll_patient, visit_phq9s

@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
+from bot.services import Services
 from bot.web.admin.pages import local
 from storage.models import Answer, FlowSession, Message, Patient
 from tests.admin.history import MOODS, patient_with_history

@@ -9,9 +9,9 @@ from pathlib import Path
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.safety import model_tier
 from bot.safety.screening import Level, rules_layer
+from bot.services import Services
 from storage.models import AuditEvent, Message
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.safety.rota import on_call
+from bot.services import Services
 from storage.models import AuditEvent, OnCallRotation, OnCallShift
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import clinic_with_rota

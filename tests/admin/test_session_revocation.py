@@ -9,8 +9,8 @@ import httpx
 import pytest
 
 from bot.app import create_app
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from tests.admin.staff import PASSWORD, add_staff, form_token, sign_in
 from tests.conftest import PUBLIC_BASE_URL
 

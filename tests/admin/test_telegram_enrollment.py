@@ -8,8 +8,8 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.config import Settings
+from bot.services import Services
 from storage.models import AuditEvent, Patient
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.admin.test_patients_pages import enroll_form

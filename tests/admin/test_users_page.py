@@ -7,7 +7,7 @@ import re
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
+from bot.services import Services
 from bot.web.admin import SESSION_COOKIE
 from storage.models import AuditEvent, StaffUser
 from tests.admin.staff import add_staff, form_token, sign_in

@@ -9,7 +9,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from bot.bootstrap import Services
+from bot.services import Services
 from bot.web.sandbox import DEMO_CLINICIAN_PHONE, seed_demo
 from storage.models import Clinician
 from tests.admin.history import MOODS, patient_with_history

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.bootstrap import Services
+from bot.services import Services
 from tests.admin.history import patient_with_history
 from tests.admin.staff import PASSWORD, add_staff
 from tests.browser.conftest import ARTIFACTS

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from tests.admin.staff import add_staff
 from tests.browser.conftest import ARTIFACTS
 from tests.browser.test_dashboard_in_chromium import sign_in

@@ -7,9 +7,9 @@ from datetime import datetime, timedelta
 
 import httpx
 
-from bot.bootstrap import Services
 from bot.checkins.runner import start_flow
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.models import Patient
 from tests.builders import PATIENT_PHONE, clinic_with_rota, enroll_patient
 from tests.conftest import post_sms

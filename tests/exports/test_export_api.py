@@ -9,8 +9,8 @@ import httpx
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.models import AuditEvent
 from tests.admin.api_client import AUTH, api
 from tests.exports.conversations import clinic_with_answers

@@ -14,9 +14,9 @@ from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.bootstrap import Services
 from bot.cli import app
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.models import AuditEvent
 from tests.conftest import PUBLIC_BASE_URL
 from tests.exports.conversations import Clinic, clinic_with_answers

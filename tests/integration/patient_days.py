@@ -9,9 +9,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins
+from bot.services import Services
 from tests.builders import PATIENT_PHONE
 from tests.conftest import post_sms
 from tests.fakes.twilio_api import FakeTwilio

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.bootstrap import Services
+from bot.services import Services
 from storage.models import AuditEvent, Clinician, Patient
 
 PATIENT_CHAT = 700111

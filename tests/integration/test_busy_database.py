@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
-from bot.bootstrap import Services
 from bot.config import Settings
 from bot.scheduler import tick_spool
+from bot.services import Services
 from storage.models import Message
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms

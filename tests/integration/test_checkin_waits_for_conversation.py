@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.models import FlowSession, Score
 from tests.builders import PATIENT_PHONE, add_infusion, enroll_patient
 from tests.conftest import post_sms

@@ -14,10 +14,11 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.scheduler import tick_checkins
+from bot.services import Services
 from storage.models import ScheduledCheckin
 from tests.builders import add_infusion, enroll_patient
 from tests.fakes.twilio_api import FakeTwilio

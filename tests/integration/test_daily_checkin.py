@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins
+from bot.services import Services
 from storage.models import Answer, FlowSession, ScheduledCheckin
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms

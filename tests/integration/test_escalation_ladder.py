@@ -5,9 +5,9 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_safety
+from bot.services import Services
 from storage.models import Escalation
 from tests.builders import (
     BACKUP_PHONE,

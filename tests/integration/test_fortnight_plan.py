@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins
 from bot.scheduling.infusions import record_infusion
 from bot.scheduling.plan import QuietHours
+from bot.services import Services
 from storage.models import FlowSession, Patient
 from tests.builders import enroll_patient
 

@@ -15,9 +15,10 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.services import Services
 from storage.models import Escalation
 from tests.builders import PATIENT_PHONE
 from tests.conftest import (

@@ -7,11 +7,11 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins
 from bot.scheduling.infusions import record_infusion
 from bot.scheduling.plan import QuietHours
+from bot.services import Services
 from storage.models import Patient
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms

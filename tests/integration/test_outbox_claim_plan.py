@@ -15,8 +15,8 @@ from typing import Any
 
 from sqlalchemy import event, insert
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.db import on_postgres
 from storage.models import OutboxItem, Priority
 

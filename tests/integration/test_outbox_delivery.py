@@ -8,11 +8,12 @@ import httpx
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock, system_clock
 from bot.config import Settings
 from bot.outbox import enqueue
 from bot.outbox.worker import OutboxWorker
+from bot.services import Services
 from storage.models import DeliveryAttempt, OutboxItem, Priority
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL, post_sms

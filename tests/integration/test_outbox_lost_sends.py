@@ -8,10 +8,10 @@ from datetime import timedelta
 
 from sqlalchemy import select, update
 
-from bot.bootstrap import Services
 from bot.channels.base import OutboundMessage
 from bot.clock import ManualClock
 from bot.outbox import enqueue
+from bot.services import Services
 from storage.models import DeliveryAttempt, OutboxItem, Priority
 from tests.builders import PATIENT_PHONE
 from tests.fakes.twilio_api import FakeTwilio, Fault

@@ -10,10 +10,10 @@ import pytest
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-from bot.bootstrap import Services
 from bot.cli import app
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins
+from bot.services import Services
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Patient, ScheduledCheckin
 from tests.builders import PATIENT_PHONE, add_infusion, enroll_patient

@@ -12,10 +12,10 @@ from datetime import timedelta
 import httpx
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.checkins import runner
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins
+from bot.services import Services
 from storage.models import Escalation, FlowSession, Patient, Score
 from tests.admin.staff import add_staff, sign_in
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota

@@ -13,9 +13,10 @@ import httpx
 import pytest
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.services import Services
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL, post_sms
 from tests.fakes.fault_proxy import FaultProxy

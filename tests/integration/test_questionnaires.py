@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 import httpx
 from sqlalchemy import select, update
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from storage.models import Answer, FlowSession, Patient, PatientStatus, Score
 from tests.builders import add_infusion, enroll_patient
 from tests.fakes.twilio_api import FakeTwilio

@@ -7,7 +7,7 @@ import re
 import httpx
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services
+from bot.services import Services
 from storage.models import AuditEvent, Escalation, Message
 from tests.builders import (
     BACKUP_PHONE,

@@ -5,11 +5,11 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.safety.safety_check import SAFETY_QUESTION
 from bot.safety.screening import screen
 from bot.scheduler import tick_safety
+from bot.services import Services
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms
 from tests.fakes.twilio_api import FakeTwilio

@@ -9,9 +9,10 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.services import Services
 from bot.web.sandbox import DEMO_CLINICIAN_PHONE, DEMO_PATIENT_PHONE, seed_demo
 from storage.models import Clinician, OnCallShift
 from tests.builders import clinic_with_rota

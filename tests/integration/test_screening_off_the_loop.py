@@ -11,9 +11,9 @@ import httpx
 import pytest
 
 from bot.app import create_app
-from bot.bootstrap import Services
 from bot.safety.screener import Screener
 from bot.safety.screening import NOTHING, Level, Screening, model_layer
+from bot.services import Services
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL, post_sms
 from tests.fakes.twilio_api import FakeTwilio

@@ -9,9 +9,10 @@ import httpx
 import structlog
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.config import Settings
 from bot.logs import configure_logging
+from bot.services import Services
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL, post_sms
 from tests.fakes.twilio_api import FakeTwilio

@@ -6,9 +6,9 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins, tick_safety
+from bot.services import Services
 from storage.models import AuditEvent, Message, Patient
 from tests.builders import (
     BACKUP_PHONE,

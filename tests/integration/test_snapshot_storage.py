@@ -13,9 +13,9 @@ import pytest
 from sqlalchemy import select, text
 
 import flows
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.scheduler import tick_checkins
+from bot.services import Services
 from storage.db import on_postgres
 from storage.models import FlowSession
 from tests.builders import enroll_patient

@@ -6,8 +6,8 @@ import httpx
 import pytest
 
 from bot import scheduler
-from bot.bootstrap import Services
 from bot.clock import ManualClock
+from bot.services import Services
 from tests.builders import BACKUP_PHONE, add_clinician, enroll_patient, put_on_call
 from tests.conftest import post_sms
 from tests.fakes.twilio_api import FakeTwilio

@@ -9,10 +9,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.scheduler import tick_checkins
+from bot.services import Services
 from storage.models import Answer
 from tests.builders import PATIENT_PHONE, clinic_with_rota
 from tests.conftest import post_update, with_telegram

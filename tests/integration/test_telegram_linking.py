@@ -8,10 +8,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import Services
-from bot.channels.telegram_link import issue_code
 from bot.clock import ManualClock
 from bot.config import Settings
+from bot.routing.telegram_link import issue_code
+from bot.services import Services
 from storage.models import Message, PatientStatus
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms, post_update, with_telegram

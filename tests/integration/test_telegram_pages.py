@@ -6,10 +6,10 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.bootstrap import Services
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.scheduler import tick_safety
+from bot.services import Services
 from storage.models import (
     DeliveryAttempt,
     Escalation,

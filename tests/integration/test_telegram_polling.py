@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services
 from bot.channels.telegram import TelegramSender
-from bot.channels.telegram_polling import poll_once
 from bot.config import Settings
+from bot.polling import poll_once
+from bot.services import Services
 from storage.models import Message
 from tests.builders import PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import with_telegram

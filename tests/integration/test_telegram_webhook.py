@@ -10,10 +10,11 @@ import structlog
 from sqlalchemy import func, select
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.config import Settings
-from bot.conversation import no_text_reply
 from bot.logs import configure_logging
+from bot.routing.routes import no_text_reply
+from bot.services import Services
 from storage.models import Message
 from tests.builders import PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL, TELEGRAM_SECRET, post_update, with_telegram

@@ -8,7 +8,7 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services
+from bot.services import Services
 from storage.models import Message
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL, post_sms, twilio_signature

@@ -16,8 +16,8 @@ import httpx
 import pytest
 from sqlalchemy import func, select
 
-from bot.bootstrap import Services
 from bot.config import Settings
+from bot.services import Services
 from storage.models import Escalation, Message
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import TELEGRAM_SECRET as SECRET

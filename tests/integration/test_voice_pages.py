@@ -13,10 +13,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings, SettingsError
 from bot.scheduler import tick_safety
+from bot.services import Services
 from storage.models import AuditEvent, Escalation
 from tests.builders import BACKUP_PHONE, PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import PUBLIC_BASE_URL, post_sms, twilio_signature

@@ -11,11 +11,12 @@ import pytest
 from typer.testing import CliRunner
 
 from bot.app import create_app
-from bot.bootstrap import Services, build_services
+from bot.bootstrap import build_services
 from bot.cli import app as cli
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.safety.rota import on_call, on_call_next
+from bot.services import Services
 from storage.models import Clinician, OnCallRotation, OnCallShift
 from tests.builders import (
     BACKUP_PHONE,

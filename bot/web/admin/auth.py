@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from fastapi import HTTPException, Request
 
-from bot.bootstrap import Services
+from bot.services import Services
 from storage.models import StaffRole, StaffUser
 
 CSRF_FIELD = "csrf_token"

@@ -15,11 +15,11 @@ from markupsafe import Markup
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.bootstrap import Services
 from bot.channels.base import SendError
 from bot.channels.telegram import TelegramSender
-from bot.channels.telegram_link import LINK_TTL, issue_code, start_link
 from bot.logs import log
+from bot.routing.telegram_link import LINK_TTL, issue_code, start_link
+from bot.services import Services
 from bot.web.admin.auth import OFFICE, check_csrf, require, services_of
 from bot.web.admin.pages import render
 from bot.web.api_schemas import RowId

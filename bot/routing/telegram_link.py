@@ -8,7 +8,7 @@ neutral reply as no code at all: the reply never says which it was.
 
 This runs inside `handle_inbound`, after screening and after the message row
 is stored, so `/start ...` is screened like any other text; `/help` and
-`/stop` are passed on to `telegram_commands`.
+`/stop` are keywords like SMS HELP and STOP (`bot/routing/keywords.py`).
 """
 
 from __future__ import annotations
@@ -22,11 +22,10 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.bootstrap import Services
-from bot.channels import telegram_commands as commands
-from bot.channels.base import InboundMessage
 from bot.logs import log
 from bot.phones import mask
+from bot.routing import keywords
+from bot.services import Services
 from storage.models import Clinician, Message, Patient, PatientStatus, TelegramLinkCode
 
 LINK_TTL = timedelta(hours=72)  # long enough to post a letter, short enough to go stale
@@ -80,27 +79,15 @@ async def issue_code(
     return code
 
 
-async def reply_before_routing(
-    session: AsyncSession,
-    services: Services,
-    inbound: InboundMessage,
-    message: Message,
-    *,
-    now: datetime,
+async def reply_to_start(
+    session: AsyncSession, services: Services, message: Message, *, now: datetime
 ) -> str | None:
-    """Handle `/start`, `/help` and `/stop`; None lets normal routing go on."""
-    if inbound.channel != "telegram":
-        return None
+    """The answer to a Telegram message that is `/start [code]`; None for any other."""
     await _mark_reachable(session, message.address, now)
-    text = inbound.text.strip()
-    start = START.match(text)
-    if start is not None:
-        return await _start(session, services, message, start["code"], now)
-    if commands.HELP.match(text):
-        return commands.help_text(services)
-    if commands.STOP.match(text):
-        return await commands.stop(session, services, message, now)
-    return None
+    start = START.match(message.body.strip())
+    if start is None:
+        return None
+    return await _start(session, services, message, start["code"], now)
 
 
 def _not_linked(services: Services) -> str:
@@ -127,7 +114,12 @@ async def _start(
                 action="telegram_link_rejected",
             )
         if isinstance(holder, Patient) and holder.status == PatientStatus.OPTED_OUT:
-            return commands.resume(session, services, holder, now)
+            keywords.opt_in(session, holder, now)
+            return (
+                f"Welcome back, {holder.first_name}. Your check-ins from "
+                f"{services.settings.clinic_name} will come here again. "
+                "Send /stop to pause them."
+            )
         return _connected(services, holder) if holder is not None else _not_linked(services)
     target: Patient | Clinician | None = (
         await session.get(Patient, row.patient_id)

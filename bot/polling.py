@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.bootstrap import Services
 from bot.channels.base import SendError
 from bot.channels.telegram import TelegramSender
 from bot.channels.telegram_updates import MalformedUpdate, parse_update
 from bot.conversation import handle_inbound
 from bot.logs import log
+from bot.services import Services
 
 WAIT_SECONDS = 25  # long poll: Telegram holds the request open until an update arrives
 RETRY_SECONDS = 5.0

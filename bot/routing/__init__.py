@@ -1,0 +1,1 @@
+"""Routing: what each inbound message leads to, whatever channel brought it."""
