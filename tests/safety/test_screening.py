@@ -367,3 +367,80 @@ def test_checkin_screen_writes_one_json_object_per_line() -> None:
         "level": "urgent",
         "reasons": ["direct_ideation"],
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # Recovery said in the words of the act: seen, never a page or a question.
+        ("i used to want to die every day. haven't had that thought in 3 weeks", "review"),
+        ("remember when i said i wanted to die? yeah that's gone now", "review"),
+        ("the urge to cut has been gone since january", "review"),
+        ("first week in forever without suicidal thoughts", "review"),
+        ("i was suicidal for a decade. i've been free of it for 4 months", "review"),
+        # Someone telling the patient to do it asks the question: the safer reading wins.
+        ("the voice that told me to kill myself went quiet after the infusions", "check"),
+        # ...unless it is back.
+        ("i used to want to die every day and the thoughts are back", "urgent"),
+        ("i was in a dark suicidal place last winter and i can feel it pulling me back", "check"),
+        # Past attempts named as past.
+        ("today is the 5 year anniversary of my attempt. doing ok", "review"),
+        ("the form asks about past attempts, i've had 2", "review"),
+        ("i overdosed twice, 2018 and 2019. nothing since", "review"),
+        ("got out of the hospital yesterday after the overdose", "urgent"),
+        # Denials in Spanish and Spanglish, and chained denials.
+        ("no thoughts of death or self harm", "none"),
+        ("no, I haven't had thoughts de hacerme daño", "none"),
+        ("nope, nada de suicidal thoughts this week", "none"),
+        ("no me siento suicidal, just tired", "none"),
+        ("no pienso matarme, solo estoy enojada", "none"),
+        ("no he tenido pensamientos de morirme ni de hacerme daño", "none"),
+        ("la pregunta de si quiero hacerme daño: no", "none"),
+        ("sin ideas suicidas", "none"),
+        ("no pienso matarme hasta el viernes", "urgent"),
+        # Someone else's.
+        ("someone at my school jumped off the parking garage", "review"),
+        ("just finally read my dad's suicide note, 15 years later", "review"),
+        ("what happens if someone took all their lithium at once", "urgent"),
+        # Idioms.
+        ("felt like i was dying of nausea on the drive home but it passed", "none"),
+        ("i overdosed on netflix this weekend", "none"),
+        ("i'm so full i could die", "none"),
+    ],
+)
+def test_recovery_past_denials_and_idioms_in_more_words(text: str, level: str) -> None:
+    assert level_of(text) == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this will be my last check in. thank you for the infusions",
+        "the letters are written and the dog is at my mum's",
+        "wrote my own obituary tonight",
+        "bought an outfit to be buried in",
+        "please don't let my mom be the one who finds me",
+        "took double my lithium on purpose tuesday",
+        "crashed my car on purpose. i'm ok. i didn't want to be",
+        "I already took them all",
+        "im on the roof right now",
+        "ya escribí las cartas",
+        "i pray every night that god takes me in my sleep",
+        "if i got hit by a car tomorrow honestly i'd be relieved",
+    ],
+)
+def test_final_arrangements_and_acts_on_purpose_page(text: str) -> None:
+    assert level_of(text) == "urgent"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "this is my last check in before we move to Florida, thank you all",
+        "wrote thank you notes to all the nurses",
+        "I already took them this morning with breakfast",
+        "last year i wrote goodbye letters. this year i wrote christmas cards",
+    ],
+)
+def test_look_alikes_of_final_arrangements_do_not_page(text: str) -> None:
+    assert level_of(text) != "urgent"
