@@ -7,9 +7,7 @@ from typing import Annotated
 
 import typer
 
-from bot.bootstrap import build_services
 from bot.cli._common import database_or_exit, fail, settings_or_exit
-from bot.demo import DEMO, DemoRefused, seed_history
 
 app = typer.Typer(help="Demo data for the sandbox.", no_args_is_help=True)
 
@@ -21,6 +19,9 @@ def demo_seed(
     ] = False,
 ) -> None:
     """Add five demo patients with six weeks of history (never beside real channels)."""
+    from bot.bootstrap import build_services
+    from bot.demo import DEMO, DemoRefused, seed_history
+
     settings = settings_or_exit()
     database_or_exit(settings.database_url)
 

@@ -11,8 +11,6 @@ from typing import Annotated
 import typer
 
 import flows
-from bot.safety.reason_words import what_screening_does
-from bot.safety.screening import screen
 from flows.durations import parse_duration
 from flows.segments import sms_segments
 
@@ -115,6 +113,9 @@ def try_flow(
 
 
 def _play(flow: flows.Flow, context: flows.Context, *, show_events: bool, echo_input: bool) -> None:
+    from bot.safety.reason_words import what_screening_does
+    from bot.safety.screening import screen  # compiling the rules: only when playing
+
     now = datetime.now(UTC)
     state, happened = flows.start(flow, now=now, context=context)
     _show(happened, show_events)

@@ -23,13 +23,14 @@ from typing import Annotated, BinaryIO, TextIO
 import typer
 
 from bot.safety import model_tier
-from bot.safety.screening import rules_layer, screen
 
 __all__ = ["screen_command", "screen_lines"]
 
 
 def explain(text: str) -> dict[str, object]:
     """What each tier made of ``text``, for ``--explain``."""
+    from bot.safety.screening import rules_layer
+
     status = model_tier.status()
     model = model_tier.load()
     out: dict[str, object] = {
@@ -50,6 +51,8 @@ def explain(text: str) -> dict[str, object]:
 
 def screen_lines(source: BinaryIO, sink: TextIO, *, explained: bool = False) -> None:
     """Screen each line of ``source``; write one JSON object per line to ``sink``."""
+    from bot.safety.screening import screen  # compiling the rules: only when screening
+
     # Bytes in, decoded leniently: a stray invalid byte must not stop the remaining messages.
     lines = io.TextIOWrapper(source, encoding="utf-8", errors="replace", newline="\n")
     try:

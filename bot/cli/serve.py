@@ -7,13 +7,11 @@ import functools
 from typing import Annotated
 
 import typer
-import uvicorn
 
-from bot.app import create_app
-from bot.bootstrap import build_services
 from bot.cli._common import fail, settings_or_exit
-from bot.logs import configure_logging
-from bot.worker import run_worker
+
+# The web app, uvicorn and the worker are imported by the commands that run them, so that
+# every other `checkin` command starts without them.
 
 
 def serve(
@@ -27,6 +25,11 @@ def serve(
     ] = 1,
 ) -> None:
     """Run the service."""
+    import uvicorn
+
+    from bot.app import create_app
+    from bot.logs import configure_logging
+
     settings = settings_or_exit()
     configure_logging(settings.log_format)
     if settings.sandbox_enabled:
@@ -54,6 +57,10 @@ def serve(
 
 def worker() -> None:
     """Run the dispatcher, escalation timers and outbox without the web app."""
+    from bot.bootstrap import build_services
+    from bot.logs import configure_logging
+    from bot.worker import run_worker
+
     settings = settings_or_exit()
     configure_logging(settings.log_format)
     asyncio.run(run_worker(build_services(settings)))

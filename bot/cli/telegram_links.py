@@ -11,7 +11,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.channels.base import SendError
-from bot.channels.telegram import TelegramSender
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.config import Settings
 from bot.routing.telegram_link import LINK_TTL, issue_code, start_link
@@ -40,6 +39,8 @@ def print_link(settings: Settings, code: str) -> None:
 
 
 async def _bot_username(settings: Settings, token: str) -> str:
+    from bot.channels.telegram import TelegramSender  # python-telegram-bot: only when asked
+
     sender = TelegramSender(
         token=token,
         api_base_url=settings.telegram_api_base_url,
