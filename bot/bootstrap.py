@@ -98,6 +98,7 @@ def build_services(
         retry_base_seconds=settings.retry_base_seconds,
         retry_max_seconds=settings.retry_max_seconds,
         on_failure=[FallbackOnFailure(senders), mark_blocked_chat],
+        routine_max_attempts=settings.routine_max_attempts,
         routine_rates={
             "sms": settings.sms_rate_per_second,
             "telegram": settings.telegram_rate_per_second,

@@ -70,6 +70,7 @@ class OutboxWorker:
         concurrency: int = 16,
         on_failure: Sequence[FailureHook] = (),
         routine_rates: Mapping[str, float] | None = None,
+        routine_max_attempts: int | None = None,
     ) -> None:
         self._sessions = sessions
         self._senders = senders
@@ -79,6 +80,7 @@ class OutboxWorker:
         self._retry_base = retry_base_seconds
         self._retry_max = retry_max_seconds
         self._batch_size = batch_size
+        self._routine_max_attempts = routine_max_attempts
         # Two lanes, each with its own concurrency: pages and crisis messages
         # never wait for a slot held by routine traffic.
         self._limits = {True: asyncio.Semaphore(concurrency), False: asyncio.Semaphore(concurrency)}
@@ -281,7 +283,7 @@ class OutboxWorker:
     async def _record_failure(self, item: OutboxItem, exc: SendError) -> None:
         now = self._clock()
         attempts = item.attempts + 1
-        permanent = gives_up(item, exc, attempts)
+        permanent = gives_up(item, exc, attempts, routine_limit=self._routine_max_attempts)
         values: dict[str, object] = {
             "attempts": attempts,
             "last_error": exc.reason[:300],
@@ -353,8 +355,18 @@ def never_abandoned(item: OutboxItem) -> bool:
     return item.purpose in NEVER_ABANDONED and item.channel != "voice"
 
 
-def gives_up(item: OutboxItem, exc: SendError, attempts: int) -> bool:
-    """Whether this failure ends the item for good."""
+def gives_up(
+    item: OutboxItem, exc: SendError, attempts: int, *, routine_limit: int | None = None
+) -> bool:
+    """Whether this failure ends the item for good.
+
+    Pages and crisis texts keep the limit they were queued with; anything else (replies,
+    check-ins, reminders) is given up after ``routine_limit`` attempts (ROUTINE_MAX_ATTEMPTS)
+    when the worker has one.
+    """
     if isinstance(exc, PermanentSendError):
         return True
-    return not never_abandoned(item) and attempts >= item.max_attempts
+    limit = item.max_attempts
+    if routine_limit is not None and item.priority != Priority.PAGE:
+        limit = routine_limit
+    return not never_abandoned(item) and attempts >= limit
