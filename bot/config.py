@@ -10,11 +10,11 @@ from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.phones import InvalidPhone, normalize_phone
+from bot.wallclock import hhmm, parse_time_of_day
 
 
 def _hhmm_time(value: str) -> time:
-    hour, minute = value.split(":")
-    return time(int(hour), int(minute))
+    return parse_time_of_day(value)
 
 
 class SettingsError(Exception):
@@ -112,12 +112,7 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours_start", "quiet_hours_end")
     @classmethod
     def _hhmm(cls, value: str) -> str:
-        try:
-            hour, minute = (int(p) for p in value.split(":"))
-            time(hour, minute)
-        except ValueError:
-            raise ValueError(f"{value!r} is not HH:MM") from None
-        return f"{hour:02d}:{minute:02d}"
+        return hhmm(value)
 
     @field_validator("outcome_digest_time")
     @classmethod

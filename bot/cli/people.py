@@ -17,6 +17,7 @@ from bot.cli.quiet_hours import checked_window
 from bot.cli.telegram_links import clinician_link, new_code_for, patient_link, print_link
 from bot.clock import plausible
 from bot.phones import InvalidPhone, mask, normalize_phone
+from bot.wallclock import parse_time_of_day
 from storage.models import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
 
 patient_app = typer.Typer(help="Enroll and manage patients.", no_args_is_help=True)
@@ -67,11 +68,9 @@ def patient_add(
     except (ZoneInfoNotFoundError, ValueError):
         raise fail(f"--timezone: unknown time zone {zone!r} (use Area/City)") from None
     try:
-        hour, minute = (int(p) for p in checkin_time.split(":"))
-        if not (0 <= hour < 24 and 0 <= minute < 60):
-            raise ValueError
-    except ValueError:
-        raise fail(f"--checkin-time: {checkin_time!r} is not HH:MM") from None
+        at = parse_time_of_day(checkin_time)
+    except ValueError as problem:
+        raise fail(f"--checkin-time: {problem}") from None
     if language not in {"en", "es"}:
         raise fail("--language: use en or es")
     if not name.strip():
@@ -84,7 +83,7 @@ def patient_add(
             phone=number,
             channel="telegram" if telegram else "sms",
             timezone=zone,
-            checkin_time=f"{hour:02d}:{minute:02d}",
+            checkin_time=f"{at:%H:%M}",
             language=language,
             quiet_hours=window,
         )

@@ -38,9 +38,10 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
+from bot.wallclock import hhmm
+
 TARGET = re.compile(r"^(primary|backup|director|desk|clinician:\d+)$")
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
 class BusinessHours(BaseModel):
@@ -60,9 +61,7 @@ class BusinessHours(BaseModel):
     @field_validator("start", "end")
     @classmethod
     def _hhmm(cls, value: str) -> str:
-        if not HHMM.match(value):
-            raise ValueError(f"{value!r} is not HH:MM (24-hour)")
-        return value
+        return hhmm(value)
 
     @model_validator(mode="after")
     def _start_before_end(self) -> BusinessHours:

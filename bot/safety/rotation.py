@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.wallclock import parse_time_of_day
 from storage.models import OnCallRotation
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -23,9 +24,8 @@ class HandoverError(ValueError):
 def parse_handover(text: str) -> tuple[int, time]:
     """`"mon 09:00"` to (0, 09:00): a weekday's first three letters and a 24-hour time."""
     try:
-        day, clock = text.strip().lower().split()
-        hour, minute = (int(part) for part in clock.split(":"))
-        return WEEKDAYS.index(day[:3]), time(hour, minute)
+        day, clock = text.strip().lower().split(maxsplit=1)
+        return WEEKDAYS.index(day[:3]), parse_time_of_day(clock)
     except ValueError:
         raise HandoverError(f"{text!r} is not a weekday and HH:MM, e.g. 'mon 09:00'") from None
 
@@ -35,8 +35,8 @@ def handover_label(rotation: OnCallRotation) -> str:
 
 
 def _handover(rotation: OnCallRotation) -> tuple[int, time, ZoneInfo]:
-    hour, minute = (int(part) for part in rotation.handover_time.split(":"))
-    return rotation.handover_weekday, time(hour, minute), ZoneInfo(rotation.timezone)
+    at = parse_time_of_day(rotation.handover_time)
+    return rotation.handover_weekday, at, ZoneInfo(rotation.timezone)
 
 
 def last_handover(rotation: OnCallRotation, at: datetime) -> datetime:

@@ -7,14 +7,12 @@ zoneinfo, so a 09:00 check-in stays at 09:00 across DST changes.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-
-def parse_hhmm(value: str) -> time:
-    hour, minute = (int(part) for part in value.split(":"))
-    return time(hour, minute)
+from bot.wallclock import parse_time_of_day as parse_hhmm
 
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -65,12 +63,16 @@ class QuietHours:
 
     @classmethod
     def parse(cls, window: str) -> QuietHours:
-        """Read "HH:MM-HH:MM" (start-end, patient-local); ValueError names the problem."""
+        """Read "HH:MM-HH:MM" or "10pm-7am" (start-end, patient-local); ValueError names
+        the problem."""
+        parts = [p for p in re.split(r"\s*(?:-|–|\bto\b)\s*", window.strip()) if p]
         try:
-            start, end = window.split("-")
-            quiet = cls(parse_hhmm(start.strip()), parse_hhmm(end.strip()))
+            start, end = parts
+            quiet = cls(parse_hhmm(start), parse_hhmm(end))
         except ValueError:
-            raise ValueError(f"{window!r} is not HH:MM-HH:MM (e.g. 22:00-07:00)") from None
+            raise ValueError(
+                f"{window!r} is not a start-end window such as 22:00-07:00 or 10pm-7am"
+            ) from None
         if quiet.start == quiet.end:
             raise ValueError(f"{window!r} starts and ends at the same time")
         return quiet

@@ -69,7 +69,7 @@ async def test_an_ehr_enrolls_a_patient_with_their_own_quiet_hours(
     assert good.status_code == 201, good.text
     assert good.json()["quiet_hours"] == "22:00-07:00"
     assert bad.status_code == 422
-    assert "HH:MM-HH:MM" in bad.json()["detail"]["quiet_hours"]
+    assert "such as 22:00-07:00 or 10pm-7am" in bad.json()["detail"]["quiet_hours"]
 
 
 async def test_invalid_enrollment_fields_are_named_in_a_422(

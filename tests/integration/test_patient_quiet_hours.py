@@ -137,7 +137,7 @@ def test_staff_enroll_with_quiet_hours_and_change_them_later(env: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("window", ["10pm-7am", "22:00", "25:00-07:00", "07:00-07:00"])
+@pytest.mark.parametrize("window", ["10pm till 7", "22:00", "25:00-07:00", "07:00-07:00"])
 def test_a_bad_quiet_hours_window_gets_a_clear_error_and_stores_nothing(
     env: str, window: str
 ) -> None:

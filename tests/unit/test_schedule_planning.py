@@ -175,7 +175,7 @@ def test_quiet_hours_are_read_as_start_dash_end(text: str, start: time, end: tim
     assert QuietHours().for_patient(None) == QuietHours()
 
 
-@pytest.mark.parametrize("text", ["22:00", "10pm-7am", "24:00-07:00", "07:00-07:00", ""])
+@pytest.mark.parametrize("text", ["22:00", "10pm", "24:00-07:00", "07:00-07:00", ""])
 def test_a_malformed_quiet_hours_window_is_refused_with_the_expected_form(text: str) -> None:
-    with pytest.raises(ValueError, match="HH:MM-HH:MM|same time"):
+    with pytest.raises(ValueError, match="window such as 22:00-07:00|same time"):
         QuietHours.parse(text)

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.phones import InvalidPhone, normalize_phone
 from bot.scheduling.plan import QuietHours
+from bot.wallclock import hhmm
 from storage.models import Patient
 
 LANGUAGES = {"en": "English", "es": "Spanish"}
@@ -48,12 +49,9 @@ def check(form: EnrollForm) -> EnrollForm:
     except (ZoneInfoNotFoundError, ValueError):
         form.errors["timezone"] = "Unknown time zone. Use Area/City, e.g. America/New_York."
     try:
-        hour, minute = (int(p) for p in form.checkin_time.split(":")[:2])
-        if not (0 <= hour < 24 and 0 <= minute < 60):
-            raise ValueError
-        form.checkin_time = f"{hour:02d}:{minute:02d}"
+        form.checkin_time = hhmm(form.checkin_time)
     except ValueError:
-        form.errors["checkin_time"] = "Enter the daily check-in time as HH:MM, e.g. 09:00."
+        form.errors["checkin_time"] = "Enter the daily check-in time, e.g. 09:00 or 9am."
     if form.language not in LANGUAGES:
         form.errors["language"] = "Choose English or Spanish."
     if form.channel not in CHANNELS:
@@ -62,9 +60,7 @@ def check(form: EnrollForm) -> EnrollForm:
         try:
             form.quiet_hours = str(QuietHours.parse(form.quiet_hours.strip()))
         except ValueError as exc:
-            form.errors["quiet_hours"] = (
-                f"Quiet hours: {exc}. Use HH:MM-HH:MM, e.g. 22:00-07:00, or leave empty."
-            )
+            form.errors["quiet_hours"] = f"Quiet hours: {exc}; or leave it empty for the clinic's."
     else:
         form.quiet_hours = ""
     return form
