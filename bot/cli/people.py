@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import typer
 from sqlalchemy import select
@@ -13,11 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
-from bot.cli.quiet_hours import checked_window
 from bot.cli.telegram_links import clinician_link, new_code_for, patient_link, print_link
 from bot.clock import plausible
+from bot.enrollment import EnrollForm, check, check_unique, enroll
 from bot.phones import InvalidPhone, mask, normalize_phone
-from bot.wallclock import parse_time_of_day
 from storage.models import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
 
 patient_app = typer.Typer(help="Enroll and manage patients.", no_args_is_help=True)
@@ -60,49 +58,34 @@ def patient_add(
     ] = None,
 ) -> None:
     """Enroll a patient; prints the patient id (and with --telegram, a one-time link)."""
-    window = checked_window(quiet_hours, "--quiet-hours")
     settings = settings_or_exit()
-    zone = timezone or settings.clinic_timezone
-    try:
-        ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise fail(f"--timezone: unknown time zone {zone!r} (use Area/City)") from None
-    try:
-        at = parse_time_of_day(checkin_time)
-    except ValueError as problem:
-        raise fail(f"--checkin-time: {problem}") from None
-    if language not in {"en", "es"}:
-        raise fail("--language: use en or es")
-    if not name.strip():
-        raise fail("--name: must not be empty")
-    number = _phone(phone)
-
-    async def work(session: AsyncSession) -> tuple[int, str | None]:
-        patient = Patient(
-            name=name.strip(),
-            phone=number,
-            channel="telegram" if telegram else "sms",
-            timezone=zone,
-            checkin_time=f"{at:%H:%M}",
+    form = check(
+        EnrollForm(
+            name=name,
+            phone=phone,
+            timezone=timezone or settings.clinic_timezone,
+            checkin_time=checkin_time,
             language=language,
-            quiet_hours=window,
+            channel="telegram" if telegram else "sms",
+            quiet_hours=quiet_hours or "",
         )
-        session.add(patient)
-        await session.flush()
-        audit.record(
-            session,
-            at=datetime.now(UTC),
-            actor="cli",
-            action="patient_enrolled",
-            subject=f"patient:{patient.id}",
-        )
+    )
+    if form.errors:
+        field, problem = next(iter(form.errors.items()))
+        raise fail(f"--{field.replace('_', '-')}: {problem}")
+
+    async def work(session: AsyncSession) -> tuple[int, str | None] | str:
+        await check_unique(session, form)
+        if form.errors:
+            return f"--phone: {form.errors['phone']}"
+        patient = await enroll(session, form, actor="cli", now=datetime.now(UTC))
         code = await new_code_for(session, patient_id=patient.id) if telegram else None
         return patient.id, code
 
-    try:
-        patient_id, code = run_in_session(work)
-    except IntegrityError:
-        raise fail(f"a patient with phone {mask(number)} is already enrolled") from None
+    result = run_in_session(work)
+    if isinstance(result, str):
+        raise fail(result)
+    patient_id, code = result
     typer.echo(patient_id)
     if code is not None:
         print_link(settings, code)

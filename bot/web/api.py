@@ -9,10 +9,9 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
-from bot import audit
+from bot.enrollment import EnrollForm, check, check_unique, enroll
 from bot.services import Services
 from bot.web import api_infusions, api_outcomes, api_patients, api_responses
-from bot.web.admin.enrollment import EnrollForm, check, check_unique
 from bot.web.api_schemas import (
     INVALID,
     AnswerOut,
@@ -74,21 +73,7 @@ async def create_patient(body: PatientIn, request: Request) -> Patient:
         if form.errors:
             status = 409 if list(form.errors) == ["phone"] and form.normal_phone else 422
             raise HTTPException(status, form.errors)
-        patient = Patient(
-            name=form.name,
-            phone=form.normal_phone,
-            timezone=form.timezone,
-            checkin_time=form.checkin_time,
-            language=form.language,
-            quiet_hours=form.quiet_hours or None,
-            created_at=now,
-        )
-        session.add(patient)
-        await session.flush()
-        audit.record(
-            session, at=now, actor="api", action="patient_enrolled", subject=f"patient:{patient.id}"
-        )
-    return patient
+        return await enroll(session, form, actor="api", now=now)
 
 
 @router.get("/patients", response_model=list[PatientOut])

@@ -5,10 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 
 from bot import audit
+from bot.enrollment import EnrollForm, check
 from bot.scheduling.plan import QuietHours
 from bot.scheduling.planned import replan_routine
 from bot.web.admin.auth import services_of
-from bot.web.admin.enrollment import EnrollForm, check
 from bot.web.api_schemas import PatientId, PatientOut, PatientPatch
 from storage.models import Patient, PatientStatus
 

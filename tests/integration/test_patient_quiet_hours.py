@@ -148,3 +148,32 @@ def test_a_bad_quiet_hours_window_gets_a_clear_error_and_stores_nothing(
     assert "--quiet-hours" in out
     code, out = run("patient", "list")
     assert "Sam Lee" not in out
+
+
+def test_the_cli_enrolls_through_the_same_checks_as_the_dashboard_and_the_api(env: str) -> None:
+    code, out = run(
+        "patient", "add", "--name", "Sam Lee", "--phone", "+1 202 555 0112",
+        "--checkin-time", "9:30pm", "--quiet-hours", "11pm-7am",
+    )  # fmt: skip
+    assert code == 0, out
+    patient_id = int(out.strip())
+
+    async def read() -> Patient | None:
+        engine = make_engine(env)
+        try:
+            async with make_sessionmaker(engine)() as session:
+                return await session.get(Patient, patient_id)
+        finally:
+            await engine.dispose()
+
+    patient = asyncio.run(read())
+    assert patient is not None
+    assert (patient.phone, patient.checkin_time, patient.quiet_hours) == (
+        SAM_PHONE,
+        "21:30",
+        "23:00-07:00",
+    )
+    code, out = run("patient", "add", "--name", "Sam Again", "--phone", SAM_PHONE)
+    assert code == 1 and "--phone: A patient with this phone number is already enrolled." in out
+    code, out = run("patient", "add", "--name", "Ann", "--phone", "12")
+    assert code == 1 and "--phone: This is not a valid mobile number" in out

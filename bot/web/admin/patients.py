@@ -8,10 +8,10 @@ from zoneinfo import available_timezones
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot import audit
+from bot import audit, enrollment
 from bot.scheduling.plan import QuietHours
 from bot.scheduling.requested import CannotStart, request_checkin
-from bot.web.admin import enrollment, telegram_enrollment
+from bot.web.admin import telegram_enrollment
 from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
 from bot.web.admin.charts import sparkline
 from bot.web.admin.exports import CLINIC_EXPORTERS
@@ -101,25 +101,7 @@ async def enroll(
         await enrollment.check_unique(session, form)
         if form.errors:
             return _form_page(request, user, form, 422)
-        patient = Patient(
-            name=form.name,
-            phone=form.normal_phone,
-            channel=form.channel,
-            timezone=form.timezone,
-            checkin_time=form.checkin_time,
-            language=form.language,
-            quiet_hours=form.quiet_hours or None,
-            created_at=now,
-        )
-        session.add(patient)
-        await session.flush()
-        audit.record(
-            session,
-            at=now,
-            actor=f"staff:{user.id}",
-            action="patient_enrolled",
-            subject=f"patient:{patient.id}",
-        )
+        patient = await enrollment.enroll(session, form, actor=f"staff:{user.id}", now=now)
         code = None
         if form.channel == "telegram":
             code = await telegram_enrollment.new_link(session, services, patient, user)

@@ -1,13 +1,20 @@
-"""Checking the enroll form: every field's problem in words, and the values kept."""
+"""Enrolling a patient, the one way the dashboard, the API and the CLI all do it.
+
+`check` reads what staff typed (every field's problem in words, the values kept as typed
+so they can be corrected), `check_unique` refuses a phone already enrolled, and `enroll`
+stores the patient and audits who did it.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import audit
 from bot.phones import InvalidPhone, normalize_phone
 from bot.scheduling.plan import QuietHours
 from bot.wallclock import hhmm
@@ -71,3 +78,24 @@ async def check_unique(session: AsyncSession, form: EnrollForm) -> None:
         select(Patient.id).where(Patient.phone == form.normal_phone)
     ):
         form.errors["phone"] = "A patient with this phone number is already enrolled."
+
+
+async def enroll(session: AsyncSession, form: EnrollForm, *, actor: str, now: datetime) -> Patient:
+    """Store the checked ``form`` as a new patient (flushed, so it has its id) and audit it."""
+    assert not form.errors, "enroll() takes a form that check() passed"
+    patient = Patient(
+        name=form.name,
+        phone=form.normal_phone,
+        channel=form.channel,
+        timezone=form.timezone,
+        checkin_time=form.checkin_time,
+        language=form.language,
+        quiet_hours=form.quiet_hours or None,
+        created_at=now,
+    )
+    session.add(patient)
+    await session.flush()
+    audit.record(
+        session, at=now, actor=actor, action="patient_enrolled", subject=f"patient:{patient.id}"
+    )
+    return patient
