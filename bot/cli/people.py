@@ -93,12 +93,17 @@ def patient_add(
 
 @patient_app.command("list")
 def patient_list() -> None:
-    """List patients: id, name, masked phone, channel, status."""
+    """List patients: id, name, masked phone, channel, time zone, status."""
 
     async def work(session: AsyncSession) -> list[Patient]:
         return list((await session.scalars(select(Patient).order_by(Patient.id))).all())
 
-    for p in run_in_session(work):
+    patients = run_in_session(work)
+    if not patients:
+        typer.echo("No patients yet: `checkin patient add` enrolls one.")
+        return
+    typer.echo("id\tname\tphone\tchannel\ttimezone\tstatus")
+    for p in patients:
         typer.echo(f"{p.id}\t{p.name}\t{mask(p.phone)}\t{p.channel}\t{p.timezone}\t{p.status}")
 
 
@@ -165,6 +170,24 @@ def clinician_add(
     typer.echo(clinician_id)
     if code is not None:
         print_link(settings_or_exit(), code)
+
+
+@clinician_app.command("list")
+def clinician_list() -> None:
+    """List clinicians: the id that `oncall set` and `user add --clinician-id` take."""
+
+    async def work(session: AsyncSession) -> list[Clinician]:
+        return list((await session.scalars(select(Clinician).order_by(Clinician.id))).all())
+
+    clinicians = run_in_session(work)
+    if not clinicians:
+        typer.echo("No clinicians yet: `checkin clinician add` registers one.")
+        return
+    typer.echo("id\tname\tphone\ttelegram\tactive")
+    for c in clinicians:
+        telegram = "linked" if c.telegram_chat_id else "-"
+        active = "yes" if c.active else "no"
+        typer.echo(f"{c.id}\t{c.name}\t{mask(c.phone)}\t{telegram}\t{active}")
 
 
 patient_app.command("telegram-link")(patient_link)

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from typing import Annotated
 
 import typer
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user
 from bot.cli._common import fail, run_in_session
-from storage.models import StaffRole
+from storage.models import StaffRole, StaffUser
 
 app = typer.Typer(help="Staff accounts for the dashboard.", no_args_is_help=True)
 
@@ -27,11 +29,7 @@ def user_add(
     """Add a staff account; the password is asked for (never an argument), twice."""
     if role not in StaffRole.ALL:
         raise fail(f"--role: use one of {', '.join(StaffRole.ALL)}")
-    password: str = typer.prompt(
-        f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
-        hide_input=True,
-        confirmation_prompt=True,
-    )
+    password = _password()
 
     async def work(session: AsyncSession) -> int:
         user = await create_user(
@@ -49,3 +47,38 @@ def user_add(
     except AccountError as exc:
         raise fail(str(exc)) from None
     typer.echo(user_id)
+    typer.echo(f"Added {email.strip().lower()} as {role} (user id {user_id}).", err=True)
+
+
+def _password() -> str:
+    """Asked twice at a terminal; piped in, the first line (and a second must match it)."""
+    if sys.stdin.isatty():
+        typed: str = typer.prompt(
+            f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
+            hide_input=True,
+            confirmation_prompt=True,
+        )
+        return typed
+    lines = sys.stdin.read().splitlines()
+    if not lines:
+        raise fail("no password on stdin (pipe it in, or run at a terminal to be asked)")
+    if len(lines) > 1 and lines[1] != lines[0]:
+        raise fail("the two passwords on stdin differ")
+    return lines[0]
+
+
+@app.command("list")
+def user_list() -> None:
+    """List staff accounts: id, email, role, linked clinician, active."""
+
+    async def work(session: AsyncSession) -> list[StaffUser]:
+        return list((await session.scalars(select(StaffUser).order_by(StaffUser.id))).all())
+
+    users = run_in_session(work)
+    if not users:
+        typer.echo("No staff accounts yet: `checkin user add` creates one.")
+        return
+    typer.echo("id\temail\trole\tclinician\tactive")
+    for u in users:
+        clinician = str(u.clinician_id) if u.clinician_id is not None else "-"
+        typer.echo(f"{u.id}\t{u.email}\t{u.role}\t{clinician}\t{'yes' if u.active else 'no'}")

@@ -62,7 +62,7 @@ def test_bad_enrollment_input_gets_a_clear_error_and_stores_nothing(
     code, out = run("patient", "add", "--name", "Sam Lee", *args)
     assert code == 1
     assert message in out
-    assert run("patient", "list")[1] == ""
+    assert "Sam Lee" not in run("patient", "list")[1]
 
 
 def test_enrolling_the_same_phone_twice_is_refused(env: None) -> None:
@@ -188,3 +188,30 @@ def test_a_command_on_an_unmigrated_database_asks_for_db_upgrade(
     assert code == 2
     assert "has no checkin-bot tables" in out and "run `checkin db upgrade`" in out
     assert "Traceback" not in out
+
+
+def test_lists_of_patients_clinicians_and_accounts_start_with_a_header_row(env: None) -> None:
+    assert run("clinician", "list")[1].startswith("No clinicians yet")
+    clinician = run("clinician", "add", "--name", "Dr P", "--phone", "+12025550121")[1].strip()
+    run("patient", "add", "--name", "Sam Lee", "--phone", "+12025550131")
+    result = runner.invoke(
+        app,
+        ["user", "add", "--email", "Nurse@Clinic.example.org", "--role", "clinician",
+         "--clinician-id", clinician],
+        input="a long enough secret\na long enough secret\n",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert "GetPassWarning" not in result.output
+    assert "Added nurse@clinic.example.org as clinician" in result.output
+
+    clinicians = run("clinician", "list")[1].splitlines()
+    patients = run("patient", "list")[1].splitlines()
+    users = run("user", "list")[1].splitlines()
+
+    assert clinicians == [
+        "id\tname\tphone\ttelegram\tactive",
+        f"{clinician}\tDr P\t+1******0121\t-\tyes",
+    ]
+    assert patients[0] == "id\tname\tphone\tchannel\ttimezone\tstatus" and "Sam Lee" in patients[1]
+    assert users[0] == "id\temail\trole\tclinician\tactive"
+    assert users[1].split("\t")[1:] == ["nurse@clinic.example.org", "clinician", clinician, "yes"]
