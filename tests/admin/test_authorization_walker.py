@@ -151,6 +151,9 @@ async def test_a_signed_in_user_is_refused_every_route_their_role_does_not_allow
         data = {"csrf_token": token, "name": "X", "phone": "+12025550141", "timezone": "UTC"}
         response = await client.request(method, concrete(path, patient_id), data=data)
         assert response.status_code == 403, (role, path)
+        if method == "GET":  # a page in words, inside the dashboard, not raw JSON
+            assert "This page is not open to your role" in response.text, path
+            assert f"with the <strong>{role}</strong> role" in response.text, path
 
 
 async def test_every_post_without_the_right_csrf_token_is_refused(

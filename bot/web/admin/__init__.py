@@ -13,13 +13,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from bot.config import Settings
 from bot.logs import log
 from bot.web.admin.audit_page import router as audit_router
-from bot.web.admin.auth import LoginRequired
+from bot.web.admin.auth import LoginRequired, RoleRefused
 from bot.web.admin.escalations import router as escalations_router
 from bot.web.admin.exports import router as exports_router
 from bot.web.admin.flows_page import router as flows_router
 from bot.web.admin.infusions import router as infusions_router
 from bot.web.admin.login import router as login_router
 from bot.web.admin.outcomes_page import router as outcomes_router
+from bot.web.admin.pages import render
 from bot.web.admin.password import router as password_router
 from bot.web.admin.patient_page import router as patient_page_router
 from bot.web.admin.patients import router as patients_router
@@ -51,6 +52,19 @@ def mount(app: FastAPI, settings: Settings) -> None:
         return RedirectResponse(exc.login_url(), status_code=303)
 
     app.add_exception_handler(LoginRequired, to_login)
+
+    async def refused(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RoleRefused)
+        if request.method != "GET":
+            return JSONResponse({"detail": exc.detail}, status_code=403)
+        return render(
+            request,
+            "admin/refused.html",
+            {"user": exc.user, "roles": list(exc.roles)},
+            status_code=403,
+        )
+
+    app.add_exception_handler(RoleRefused, refused)
 
     async def unknown_row(request: Request, exc: Exception) -> Response:
         # A dashboard link with an id no row can have (0, or past the database's integer)

@@ -96,13 +96,22 @@ async def _signed_in(request: Request, *, touch: bool) -> StaffUser:
     return user
 
 
+class RoleRefused(HTTPException):
+    """Signed in, but the role may not do this: a page that says so, not raw JSON."""
+
+    def __init__(self, user: StaffUser, roles: tuple[str, ...]) -> None:
+        super().__init__(403, "Your role does not allow this.")
+        self.user = user
+        self.roles = roles
+
+
 def require(*roles: str, touch: bool = True) -> Callable[[Request], Awaitable[StaffUser]]:
     """A dependency: the signed-in user, if their role is one of `roles` (else 403)."""
 
     async def dependency(request: Request) -> StaffUser:
         user = await _signed_in(request, touch=touch)
         if user.role not in roles:
-            raise HTTPException(403, "Your role does not allow this.")
+            raise RoleRefused(user, roles)
         return user
 
     return dependency
