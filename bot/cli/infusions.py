@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
@@ -11,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
-from bot.cli.people import parse_when
+from bot.cli.people import has_offset, parse_when
 from bot.scheduling.infusions import cancel_infusion, move_infusion, record_infusion
 from bot.scheduling.plan import QuietHours
 from storage.models import Infusion, Patient, ScheduledCheckin
@@ -31,14 +32,19 @@ def _print_plan(rows: list[ScheduledCheckin], zone: str) -> None:
 @app.command("add")
 def infusion_add(
     patient_id: int,
-    at: Annotated[str, typer.Option(help="ISO 8601 time with offset, e.g. 2026-12-01T10:00-05:00")],
+    at: Annotated[
+        str,
+        typer.Option(
+            help="ISO 8601 time, e.g. 2026-12-01T10:00-05:00; with no offset, in the "
+            "patient's own time zone"
+        ),
+    ],
     new_episode: Annotated[
         bool, typer.Option(help="It begins a new episode of treatment (a new induction)")
     ] = False,
 ) -> None:
     """Record an infusion; prints its id and the check-ins planned after it."""
-    when = parse_when(at, "--at")
-    assert when is not None
+    parse_when(at, "--at", zone="UTC")  # a malformed time fails before the database is opened
     settings = settings_or_exit()
     quiet = QuietHours(*settings.quiet_hours)
 
@@ -46,6 +52,8 @@ def infusion_add(
         patient = await session.get(Patient, patient_id)
         if patient is None:
             return None
+        when = parse_when(at, "--at", zone=patient.timezone)
+        assert when is not None
         now = datetime.now(UTC)
         infusion = await record_infusion(
             session, patient, at=when, quiet=quiet, now=now, new_episode=new_episode
@@ -72,35 +80,43 @@ def infusion_add(
         raise fail(f"no patient with id {patient_id}")
     infusion_id, rows, zone = result
     typer.echo(infusion_id)
+    if not has_offset(at):
+        typer.echo(f"  --at read in {zone}, the patient's time zone")
     _print_plan(rows, zone)
 
 
 @app.command("move")
 def infusion_move(
     infusion_id: int,
-    at: Annotated[str, typer.Option(help="The new ISO 8601 time with offset")],
+    at: Annotated[
+        str, typer.Option(help="The new ISO 8601 time; with no offset, the patient's zone")
+    ],
 ) -> None:
     """Reschedule an infusion; its unsent check-ins move with it."""
-    when = parse_when(at, "--at")
-    assert when is not None
+    parse_when(at, "--at", zone="UTC")  # a malformed time fails before the database is opened
     quiet = QuietHours(*settings_or_exit().quiet_hours)
 
-    async def work(session: AsyncSession) -> bool:
+    async def work(session: AsyncSession) -> tuple[datetime, str] | None:
         infusion = await session.get(Infusion, infusion_id)
         if infusion is None or infusion.status == "cancelled":
-            return False
+            return None
         patient = await session.get(Patient, infusion.patient_id)
         assert patient is not None
+        when = parse_when(at, "--at", zone=patient.timezone)
+        assert when is not None
         now = datetime.now(UTC)
         await move_infusion(session, patient, infusion, at=when, quiet=quiet, now=now)
         audit.record(
             session, at=now, actor="cli", action="infusion_moved", subject=f"infusion:{infusion.id}"
         )
-        return True
+        return when, patient.timezone
 
-    if not run_in_session(work):
+    moved = run_in_session(work)
+    if moved is None:
         raise fail(f"no active infusion with id {infusion_id}")
-    typer.echo(f"infusion {infusion_id} moved to {when.isoformat()}")
+    when, zone = moved
+    local = when.astimezone(ZoneInfo(zone))
+    typer.echo(f"infusion {infusion_id} moved to {local:%a %Y-%m-%d %H:%M %Z} ({zone})")
 
 
 @app.command("cancel")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
@@ -30,7 +31,9 @@ def _phone(raw: str) -> str:
         raise fail(f"--phone: {exc}") from None
 
 
-def parse_when(raw: str | None, option: str) -> datetime | None:
+def parse_when(raw: str | None, option: str, *, zone: str | None = None) -> datetime | None:
+    """An ISO 8601 time as UTC. One with no offset is read in ``zone`` when there is one
+    (the patient's own); without a zone it needs an offset."""
     if raw is None:
         return None
     try:
@@ -38,11 +41,21 @@ def parse_when(raw: str | None, option: str) -> datetime | None:
     except ValueError:
         raise fail(f"{option}: {raw!r} is not an ISO 8601 time (2026-12-01T09:00-05:00)") from None
     if value.tzinfo is None:
-        raise fail(f"{option}: {raw!r} needs a UTC offset or Z (e.g. 2026-12-01T09:00-05:00)")
+        if zone is None:
+            raise fail(f"{option}: {raw!r} needs a UTC offset or Z (e.g. 2026-12-01T09:00-05:00)")
+        value = value.replace(tzinfo=ZoneInfo(zone))
     try:
         return plausible(value.astimezone(UTC))
     except (ValueError, OverflowError) as exc:
         raise fail(f"{option}: {raw!r} {exc}") from None
+
+
+def has_offset(raw: str) -> bool:
+    """Whether an ISO 8601 time names its own offset (else it is read in a local zone)."""
+    try:
+        return datetime.fromisoformat(raw).tzinfo is not None
+    except ValueError:
+        return True  # parse_when says what is wrong with it
 
 
 @patient_app.command("add")

@@ -128,6 +128,23 @@ def test_recording_an_infusion_prints_its_check_ins_in_the_patients_time(env: No
     assert "post-infusion-72h        Thu 2031-03-06 10:00 EST  due" in out
 
 
+def test_an_infusion_time_without_an_offset_is_read_in_the_patients_own_zone(env: None) -> None:
+    patient = run(
+        "patient", "add", "--name", "A B", "--phone", "+12025550131",
+        "--timezone", "America/Chicago",
+    )[1].strip()  # fmt: skip
+
+    code, out = run("infusion", "add", patient, "--at", "2031-03-03T10:00")
+
+    assert code == 0, out
+    assert "--at read in America/Chicago, the patient's time zone" in out
+    assert "post-infusion-72h        Thu 2031-03-06 10:00 CST  due" in out
+    infusion = out.split()[0]
+    code, out = run("infusion", "move", infusion, "--at", "2031-03-04T11:30")
+    assert code == 0, out
+    assert out.strip() == f"infusion {infusion} moved to Tue 2031-03-04 11:30 CST (America/Chicago)"
+
+
 def test_cancelling_an_infusion_removes_its_check_ins(env: None) -> None:
     patient = run("patient", "add", "--name", "A B", "--phone", "+12025550131")[1].strip()
     infusion = run("infusion", "add", patient, "--at", "2031-03-03T10:00-05:00")[1].split()[0]
