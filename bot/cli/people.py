@@ -254,5 +254,10 @@ def oncall_set(
     missing = run_in_session(work)
     if missing:
         raise fail("; ".join(missing))
-    until = ends.isoformat() if ends else "further notice"
-    typer.echo(f"on call from {starts.isoformat()} until {until}")
+    zone = ZoneInfo(settings_or_exit().clinic_timezone)
+
+    def shown(at: datetime) -> str:
+        return f"{at.astimezone(zone):%a %Y-%m-%d %H:%M %Z}"
+
+    until = shown(ends) if ends else "further notice"
+    typer.echo(f"on call from {shown(starts)} until {until} (clinic time, {zone.key})")

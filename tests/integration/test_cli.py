@@ -110,6 +110,21 @@ def test_the_rota_refuses_an_unknown_clinician(env: None) -> None:
     assert "no clinician with id 42" in out
 
 
+def test_a_shift_set_from_the_cli_is_confirmed_in_clinic_time(env: None) -> None:
+    clinician = run("clinician", "add", "--name", "Dr P", "--phone", "+12025550121")[1].strip()
+
+    code, out = run(
+        "oncall", "set", "--primary", clinician,
+        "--from", "2031-03-03T14:00Z", "--to", "2031-03-04T14:00Z",
+    )  # fmt: skip
+
+    assert code == 0, out
+    assert out.strip() == (
+        "on call from Mon 2031-03-03 09:00 EST until Tue 2031-03-04 09:00 EST "
+        "(clinic time, America/New_York)"
+    )
+
+
 def test_the_rota_refuses_a_time_without_an_offset(env: None) -> None:
     clinician = run("clinician", "add", "--name", "Dr P", "--phone", "+12025550121")[1].strip()
     code, out = run("oncall", "set", "--primary", clinician, "--from", "2026-12-01T09:00")
