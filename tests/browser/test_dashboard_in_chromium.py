@@ -121,3 +121,23 @@ async def test_the_enroll_form_rejects_a_bad_phone_number_with_a_clear_message(
     await page.get_by_label("Mobile number (with country code)").fill("+1 202 555 0143")
     await page.get_by_role("button", name="Enroll").click()
     await page.get_by_text("Enrolled Jordan Blake.").wait_for()
+
+
+async def test_the_sandbox_starts_the_daily_check_in_from_a_button_and_times_each_message(
+    browser_page: Any, dashboard_url: str, services: Services
+) -> None:
+    page = browser_page
+    await seed_demo(services)
+    await page.goto(dashboard_url + "/sandbox")
+    menu = page.locator("select#flow")
+    await menu.locator("option[value='daily-checkin']").wait_for(state="attached")
+
+    assert await menu.input_value() == "daily-checkin"  # not the suicide screen
+    await page.get_by_role("button", name="Send check-in now").click()
+    await page.get_by_text(re.compile(r"^Sent: ")).wait_for()
+    await services.outbox.drain()  # the served app runs no worker of its own here
+    patient = page.locator("section.phone[aria-label='Demo patient phone']")
+    question = patient.locator("li.out").first
+    await question.wait_for()
+    assert await question.locator("time").count() == 1
+    await page.screenshot(path=str(ARTIFACTS / "sandbox-checkin.png"), full_page=True)
