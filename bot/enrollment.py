@@ -14,9 +14,11 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import flows
 from bot import audit
 from bot.phones import InvalidPhone, normalize_phone
 from bot.scheduling.plan import QuietHours
+from bot.scheduling.planned import insert_planned, next_cadence_row, next_daily_row
 from bot.wallclock import hhmm
 from storage.models import Patient
 
@@ -80,8 +82,18 @@ async def check_unique(session: AsyncSession, form: EnrollForm) -> None:
         form.errors["phone"] = "A patient with this phone number is already enrolled."
 
 
-async def enroll(session: AsyncSession, form: EnrollForm, *, actor: str, now: datetime) -> Patient:
-    """Store the checked ``form`` as a new patient (flushed, so it has its id) and audit it."""
+async def enroll(
+    session: AsyncSession,
+    form: EnrollForm,
+    *,
+    actor: str,
+    now: datetime,
+    quiet: QuietHours,
+    library: flows.FlowLibrary,
+) -> Patient:
+    """Store the checked ``form`` as a new patient (flushed, so it has its id), plan their
+    first daily check-in and the questionnaires on a cadence at once (staff see them under
+    Upcoming; the sweep would only plan them later), and audit it."""
     assert not form.errors, "enroll() takes a form that check() passed"
     patient = Patient(
         name=form.name,
@@ -95,6 +107,9 @@ async def enroll(session: AsyncSession, form: EnrollForm, *, actor: str, now: da
     )
     session.add(patient)
     await session.flush()
+    first = [next_daily_row(patient, after=now, quiet=quiet)]
+    first += [r for f in library if (r := next_cadence_row(patient, f, after=now, quiet=quiet))]
+    await insert_planned(session, first)
     audit.record(
         session, at=now, actor=actor, action="patient_enrolled", subject=f"patient:{patient.id}"
     )

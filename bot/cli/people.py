@@ -11,12 +11,14 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+import flows
 from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.cli.telegram_links import clinician_link, new_code_for, patient_link, print_link
 from bot.clock import plausible
 from bot.enrollment import EnrollForm, check, check_unique, enroll
 from bot.phones import InvalidPhone, mask, normalize_phone
+from bot.scheduling.plan import QuietHours
 from storage.models import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
 
 patient_app = typer.Typer(help="Enroll and manage patients.", no_args_is_help=True)
@@ -91,7 +93,14 @@ def patient_add(
         await check_unique(session, form)
         if form.errors:
             return f"--phone: {form.errors['phone']}"
-        patient = await enroll(session, form, actor="cli", now=datetime.now(UTC))
+        patient = await enroll(
+            session,
+            form,
+            actor="cli",
+            now=datetime.now(UTC),
+            quiet=QuietHours(*settings.quiet_hours),
+            library=flows.load_library(settings.flows_dir),
+        )
         code = await new_code_for(session, patient_id=patient.id) if telegram else None
         return patient.id, code
 

@@ -164,7 +164,9 @@ async def replan_routine(
     ).all()
     for row in rows:
         row.status, row.reason = CheckinStatus.CANCELLED, why
-        row.slot = f"{row.slot}@{int(now.timestamp())}"
+        # Named by its own id: a time-stamped name collided when quiet hours changed twice
+        # within one second (the second change failed), as infusion moves once did.
+        row.slot = f"retired:{row.id}"
     await session.flush()
     if patient.status == PatientStatus.ACTIVE:
         planned = [next_daily_row(patient, after=now, quiet=quiet)]

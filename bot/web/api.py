@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 
 from bot.enrollment import EnrollForm, check, check_unique, enroll
+from bot.scheduling.plan import QuietHours
 from bot.services import Services
 from bot.web import api_infusions, api_outcomes, api_patients, api_responses
 from bot.web.api_schemas import (
@@ -73,7 +74,14 @@ async def create_patient(body: PatientIn, request: Request) -> Patient:
         if form.errors:
             status = 409 if list(form.errors) == ["phone"] and form.normal_phone else 422
             raise HTTPException(status, form.errors)
-        return await enroll(session, form, actor="api", now=now)
+        return await enroll(
+            session,
+            form,
+            actor="api",
+            now=now,
+            quiet=QuietHours(*services.settings.quiet_hours),
+            library=services.flows,
+        )
 
 
 @router.get("/patients", response_model=list[PatientOut])

@@ -49,10 +49,10 @@ async def test_staff_record_an_infusion_and_see_its_check_ins_planned(
     shown = (await client.get(response.headers["location"])).text
     assert "Recorded infusion 1 on Sat 28 Nov 10:00; 4 check-ins planned after it." in shown
     assert upcoming(shown) == [
-        ("Sat 28 Nov 19:00", "post-infusion-evening"),
-        ("Sun 29 Nov 09:00", "post-infusion-morning"),
-        ("Tue 01 Dec 10:00", "post-infusion-72h"),
-        ("Sat 05 Dec 10:00", "daily-checkin"),
+        ("Sat 28 Nov 19:00", "Post-infusion check-in (evening of the infusion)"),
+        ("Sun 29 Nov 09:00", "Post-infusion check-in (next morning)"),
+        ("Tue 01 Dec 10:00", "Post-infusion check-in (72 hours)"),
+        ("Sat 05 Dec 10:00", "Daily check-in, 7 days after the infusion"),
     ]
     assert "Infusion 1</strong>: Sat 28 Nov 10:00" in shown
 
@@ -70,7 +70,10 @@ async def test_rescheduling_moves_the_upcoming_check_ins_and_is_audited(
 
     shown = (await client.get(page)).text
     assert "Moved infusion 1 to Wed 02 Dec 11:30; 4 check-ins now planned after it." in shown
-    assert upcoming(shown)[0] == ("Wed 02 Dec 19:00", "post-infusion-evening")
+    assert upcoming(shown)[0] == (
+        "Wed 02 Dec 19:00",
+        "Post-infusion check-in (evening of the infusion)",
+    )
     assert "Sat 28 Nov 19:00" not in shown
     async with services.sessions() as session:
         events = (await session.scalars(select(AuditEvent).order_by(AuditEvent.id))).all()

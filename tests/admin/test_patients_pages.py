@@ -40,6 +40,9 @@ async def test_staff_enroll_a_patient_from_the_form_and_land_on_their_page(
     page = (await client.get(response.headers["location"])).text
     assert "Enrolled Jordan Blake." in page
     assert "+12025550143" in page and "America/Chicago" in page
+    # The daily check-in and the questionnaires are planned at once, not by a later sweep.
+    assert re.search(r'<tr class="upcoming"><td>[^<]+</td><td>Daily check-in, every day</td>', page)
+    assert "PHQ-9 (weekly)" in page
     listing = (await client.get("/admin/patients")).text
     assert "Jordan Blake" in listing and "active" in listing
 

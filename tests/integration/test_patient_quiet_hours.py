@@ -118,7 +118,9 @@ def test_staff_enroll_with_quiet_hours_and_change_them_later(env: str) -> None:
     )
     assert code == 0, out
     patient_id = int(out.strip())
-    assert stored(env, patient_id) == ("22:00-07:00", [])
+    window, rows = stored(env, patient_id)
+    assert window == "22:00-07:00"
+    assert ("daily-checkin", "due", "09:00") in rows  # planned at enrollment
 
     code, out = run("patient", "set-quiet-hours", str(patient_id), "21:00-10:15")
     assert code == 0, out

@@ -65,6 +65,27 @@ def effects_grid(answers: Sequence[Answer]) -> EffectsGrid:
     return EffectsGrid(effects, rows)
 
 
+# What each post-infusion check-in is, in words (the slot names of bot/scheduling/plan.py).
+AFTER_INFUSION = {
+    "evening": "the evening after the infusion",
+    "next_morning": "the morning after the infusion",
+    "72h": "72 hours after the infusion",
+    "7d": "7 days after the infusion",
+}
+
+
+def checkin_label(library: flows.FlowLibrary, row: ScheduledCheckin) -> str:
+    """ "Daily check-in, 7 days after the infusion": the flow's title and why it is due."""
+    title = library.get(row.flow_id).title if row.flow_id in library else row.flow_id
+    if row.slot.startswith("infusion:"):
+        # A flow written for the slot says so in its title; the 7-day one is the daily flow.
+        when = AFTER_INFUSION.get(row.slot.split(":")[2].split("@")[0])
+        return f"{title}, {when}" if when and "infusion" not in title.lower() else title
+    if row.kind == "daily":
+        return f"{title}, every day"
+    return title
+
+
 def question_label(library: flows.FlowLibrary, answer: Answer, language: str) -> tuple[str, str]:
     """(short label, full question) for an answer: the question's own line, not its step id.
 
@@ -184,6 +205,7 @@ async def patient_page(
                 (c for c in checkins if c.status == CheckinStatus.DUE), key=lambda c: c.due_at
             ),
             "missed": [c for c in checkins if c.status == CheckinStatus.MISSED],
+            "checkin_labels": {c.id: checkin_label(services.flows, c) for c in checkins},
             "messages": list(reversed(messages[:SHOWN])),
             "older": messages[SHOWN - 1].id if len(messages) > SHOWN else None,
             "paged": before is not None,

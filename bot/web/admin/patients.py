@@ -101,7 +101,14 @@ async def enroll(
         await enrollment.check_unique(session, form)
         if form.errors:
             return _form_page(request, user, form, 422)
-        patient = await enrollment.enroll(session, form, actor=f"staff:{user.id}", now=now)
+        patient = await enrollment.enroll(
+            session,
+            form,
+            actor=f"staff:{user.id}",
+            now=now,
+            quiet=QuietHours(*services.settings.quiet_hours),
+            library=services.flows,
+        )
         code = None
         if form.channel == "telegram":
             code = await telegram_enrollment.new_link(session, services, patient, user)
