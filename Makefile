@@ -61,7 +61,7 @@ $(TRAIN): pyproject.toml
 	touch $@
 
 # Rebuilds bot/safety/model/ from data/screening/train and tests/safety/clinic_messages.csv
-# (and the public sets' training halves when ../shared/datasets is there): about 30 minutes
+# (and the public sets' training halves when ../shared/datasets is there): about an hour
 # on 2 cores.
 screener: $(TRAIN)
 	$(TRAIN_VENV)/bin/python training/train_screener.py
