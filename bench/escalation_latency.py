@@ -85,11 +85,13 @@ async def _create_pg(base: str, name: str) -> None:
     await engine.dispose()
 
 
-async def seed(url: str, patients: int) -> None:
+async def enroll(url: str, phones: list[str], *, on_call: bool = False) -> None:
+    """Active SMS patients with these phones (and the on-call rota, when asked)."""
     from storage.db import make_engine
 
     engine = make_engine(url)
-    await seed_on_call(engine, PRIMARY)
+    if on_call:
+        await seed_on_call(engine, PRIMARY)
     async with engine.begin() as conn:
         await conn.execute(
             text(
@@ -97,9 +99,13 @@ async def seed(url: str, patients: int) -> None:
                 "status, created_at) VALUES (:name, :phone, 'sms', 'America/New_York', '09:00', "
                 "'en', 'active', CURRENT_TIMESTAMP)"
             ),
-            [{"name": f"Patient {i}", "phone": f"+1415200{i:04d}"} for i in range(patients)],
+            [{"name": f"Patient {i}", "phone": phone} for i, phone in enumerate(phones)],
         )
     await engine.dispose()
+
+
+async def seed(url: str, patients: int) -> None:
+    await enroll(url, [f"+1415200{i:04d}" for i in range(patients)], on_call=True)
 
 
 async def load(port: int, fake: FakeTwilio, n: int, risky_share: float, concurrency: int) -> None:

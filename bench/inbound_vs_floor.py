@@ -35,7 +35,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench.escalation_latency import free_port, prepare_database  # noqa: E402
+from bench.escalation_latency import enroll, free_port, prepare_database  # noqa: E402
 from tests.fakes.server import BackgroundServer  # noqa: E402
 from tests.fakes.twilio_api import FakeTwilio  # noqa: E402
 
@@ -53,24 +53,6 @@ def pool(patients: int) -> list[str]:
         text=True,
     )
     return [line.split(",")[0].strip() for line in out.stdout.splitlines() if line.strip()]
-
-
-async def enroll(url: str, phones: list[str]) -> None:
-    from sqlalchemy import text
-
-    from storage.db import make_engine
-
-    engine = make_engine(url)
-    async with engine.begin() as conn:
-        await conn.execute(
-            text(
-                "INSERT INTO patients (name, phone, channel, timezone, checkin_time, language, "
-                "status, created_at) VALUES (:name, :phone, 'sms', 'America/New_York', '09:00', "
-                "'en', 'active', CURRENT_TIMESTAMP)"
-            ),
-            [{"name": f"Patient {i}", "phone": phone} for i, phone in enumerate(phones)],
-        )
-    await engine.dispose()
 
 
 def wait_ready(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
