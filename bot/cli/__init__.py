@@ -1,31 +1,120 @@
-"""The `checkin` command."""
+"""The `checkin` command.
+
+Each command's module is imported only when that command runs: `checkin --help` lists
+them from the short help below, and `checkin patient list` never imports the web app, the
+scheduler or the screening model. Each loader returns a Typer app (a group of commands) or
+a function (one command).
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import typer
+from typer.core import TyperCommand, TyperGroup
 
-from bot.cli import checkins, db, demo, exports, infusions, people, quiet_hours, rota, scores
-from bot.cli import flows as flows_cli
-from bot.cli.screen import screen_command
-from bot.cli.serve import serve, worker
-from bot.cli.users import app as users_app
 
-app = typer.Typer(help="checkin-bot: check-ins, screening and escalation.", no_args_is_help=True)
-app.command("serve")(serve)
-app.command("worker")(worker)
-app.command("screen")(screen_command)
-app.add_typer(flows_cli.app, name="flows")
-app.add_typer(db.app, name="db")
-people.patient_app.command("set-quiet-hours")(quiet_hours.set_quiet_hours)
-app.add_typer(people.patient_app, name="patient")
-app.add_typer(people.clinician_app, name="clinician")
-people.oncall_app.add_typer(rota.rotation_app, name="rotation")
-people.oncall_app.command("show")(rota.oncall_show)
-app.add_typer(people.oncall_app, name="oncall")
-app.add_typer(infusions.app, name="infusion")
-app.add_typer(users_app, name="user")
-app.add_typer(exports.app, name="export")
-app.add_typer(scores.app, name="score")
-app.add_typer(checkins.app, name="checkin")
-app.add_typer(demo.app, name="demo")
-app.command("outcome")(scores.outcome_show)
+@functools.cache  # registers its extra commands once per process
+def _patient() -> object:
+    from bot.cli import people, quiet_hours
+
+    people.patient_app.command("set-quiet-hours")(quiet_hours.set_quiet_hours)
+    return people.patient_app
+
+
+@functools.cache
+def _oncall() -> object:
+    from bot.cli import people, rota
+
+    people.oncall_app.add_typer(rota.rotation_app, name="rotation")
+    people.oncall_app.command("show")(rota.oncall_show)
+    return people.oncall_app
+
+
+def _attr(module: str, name: str) -> Callable[[], object]:
+    def load() -> object:
+        import importlib
+
+        return getattr(importlib.import_module(f"bot.cli.{module}"), name)
+
+    return load
+
+
+# name: (short help, loader), in the order `checkin --help` lists them.
+COMMANDS: dict[str, tuple[str, Callable[[], object]]] = {
+    "serve": ("Run the service.", _attr("serve", "serve")),
+    "worker": (
+        "Run the dispatcher, escalation timers and outbox without the web app.",
+        _attr("serve", "worker"),
+    ),
+    "screen": (
+        "Screen messages read from stdin, one per line, printing one JSON object per line.",
+        _attr("screen", "screen_command"),
+    ),
+    "outcome": (
+        "Whether the treatment is working for a patient: status, change, relapse.",
+        _attr("scores", "outcome_show"),
+    ),
+    "flows": ("Check and try conversation flows.", _attr("flows", "app")),
+    "db": ("Database schema.", _attr("db", "app")),
+    "patient": ("Enroll and manage patients.", _patient),
+    "clinician": ("Register clinicians.", _attr("people", "clinician_app")),
+    "oncall": ("The on-call rota the escalation ladder pages.", _oncall),
+    "infusion": ("Infusions and their post-infusion check-ins.", _attr("infusions", "app")),
+    "user": ("Staff accounts for the dashboard.", _attr("users", "app")),
+    "export": ("Export check-in answers.", _attr("exports", "app")),
+    "score": ("Questionnaire scores taken outside the bot.", _attr("scores", "app")),
+    "checkin": ("Check-ins staff start by hand.", _attr("checkins", "app")),
+    "demo": ("Demo data for the sandbox.", _attr("demo", "app")),
+}
+
+
+def _load(name: str) -> Any:
+    """The click command behind ``name`` (typer's own, built from the module's app)."""
+    found = COMMANDS[name][1]()
+    command: Any
+    if isinstance(found, typer.Typer):
+        command = typer.main.get_group(found)  # a group even when it holds one command
+    else:
+        single = typer.Typer()
+        single.command(name)(found)  # type: ignore[type-var]
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """Lists every command from its short help; imports one only when it is run."""
+
+    def __init__(self, **kwargs: object) -> None:
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+        for name, (short, _) in COMMANDS.items():
+            self.commands[name] = TyperCommand(name, help=short, short_help=short)
+
+    def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
+        name = args[0] if args else None
+        if name in COMMANDS and not getattr(self.commands[name], "loaded", False):
+            command = _load(name)
+            command.loaded = True
+            self.commands[name] = command
+        return super().resolve_command(ctx, args)
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(COMMANDS)
+
+
+app = typer.Typer(
+    cls=LazyGroup,
+    help="checkin-bot: check-ins, screening and escalation.",
+    no_args_is_help=True,
+)
+
+
+@app.callback()
+def _main() -> None:
+    """checkin-bot: check-ins, screening and escalation."""
+
+
+__all__: Sequence[str] = ("app",)
