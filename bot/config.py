@@ -13,10 +13,6 @@ from bot.phones import InvalidPhone, normalize_phone
 from bot.wallclock import hhmm, parse_time_of_day
 
 
-def _hhmm_time(value: str) -> time:
-    return parse_time_of_day(value)
-
-
 class SettingsError(Exception):
     """A setting is missing or invalid; the message names the variable and why."""
 
@@ -152,7 +148,7 @@ class Settings(BaseSettings):
 
     @property
     def quiet_hours(self) -> tuple[time, time]:
-        return _hhmm_time(self.quiet_hours_start), _hhmm_time(self.quiet_hours_end)
+        return parse_time_of_day(self.quiet_hours_start), parse_time_of_day(self.quiet_hours_end)
 
     @property
     def twilio_enabled(self) -> bool:

@@ -18,7 +18,7 @@ import flows
 from bot import audit
 from bot.phones import InvalidPhone, normalize_phone
 from bot.scheduling.plan import QuietHours
-from bot.scheduling.planned import insert_planned, next_cadence_row, next_daily_row
+from bot.scheduling.planned import plan_routine
 from bot.wallclock import hhmm
 from storage.models import Patient
 
@@ -107,9 +107,7 @@ async def enroll(
     )
     session.add(patient)
     await session.flush()
-    first = [next_daily_row(patient, after=now, quiet=quiet)]
-    first += [r for f in library if (r := next_cadence_row(patient, f, after=now, quiet=quiet))]
-    await insert_planned(session, first)
+    await plan_routine(session, library, patient, now=now, quiet=quiet)
     audit.record(
         session, at=now, actor=actor, action="patient_enrolled", subject=f"patient:{patient.id}"
     )

@@ -170,6 +170,22 @@ async def services(settings: Settings, clock: ManualClock) -> AsyncIterator[Serv
     await built.close()
 
 
+@contextlib.asynccontextmanager
+async def served(
+    settings: Settings, clock: ManualClock
+) -> AsyncIterator[tuple[Services, httpx.AsyncClient]]:
+    """Services built from ``settings`` (a test's own variant) and a client to their app."""
+    built = build_services(settings, clock=clock)
+    app = create_app(services=built, background=False)
+    try:
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url=PUBLIC_BASE_URL
+        ) as http:
+            yield built, http
+    finally:
+        await built.close()
+
+
 @pytest.fixture
 async def client(services: Services) -> AsyncIterator[httpx.AsyncClient]:
     app = create_app(services=services, background=False)

@@ -90,15 +90,15 @@ class LazyGroup(TyperGroup):
 
     def __init__(self, **kwargs: object) -> None:
         super().__init__(**kwargs)  # type: ignore[arg-type]
+        self._loaded: set[str] = set()
         for name, (short, _) in COMMANDS.items():
             self.commands[name] = TyperCommand(name, help=short, short_help=short)
 
     def resolve_command(self, ctx: Any, args: list[str]) -> tuple[str | None, Any, list[str]]:
         name = args[0] if args else None
-        if name in COMMANDS and not getattr(self.commands[name], "loaded", False):
-            command = _load(name)
-            command.loaded = True
-            self.commands[name] = command
+        if name in COMMANDS and name not in self._loaded:
+            self.commands[name] = _load(name)
+            self._loaded.add(name)
         return super().resolve_command(ctx, args)
 
     def list_commands(self, ctx: Any) -> list[str]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bot.wallclock import parse_time_of_day as parse_hhmm
+from bot.wallclock import parse_time_of_day
 
 
 def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
@@ -32,7 +32,7 @@ def local_to_utc(day: date, at: time, zone: ZoneInfo) -> datetime:
 
 def next_daily(after: datetime, checkin_time: str, zone: ZoneInfo) -> datetime:
     """The first daily check-in strictly after `after`."""
-    at = parse_hhmm(checkin_time)
+    at = parse_time_of_day(checkin_time)
     day = after.astimezone(zone).date()
     for offset in range(3):
         due = local_to_utc(day + timedelta(days=offset), at, zone)
@@ -68,7 +68,7 @@ class QuietHours:
         parts = [p for p in re.split(r"\s*(?:-|–|\bto\b)\s*", window.strip()) if p]
         try:
             start, end = parts
-            quiet = cls(parse_hhmm(start), parse_hhmm(end))
+            quiet = cls(parse_time_of_day(start), parse_time_of_day(end))
         except ValueError:
             raise ValueError(
                 f"{window!r} is not a start-end window such as 22:00-07:00 or 10pm-7am"
@@ -96,7 +96,7 @@ def next_on_cadence(
 ) -> datetime:
     """The first cadence check-in strictly after `after`: enrolment day + first_after,
     then every `every`, at the patient's check-in time (whole days, so the weekday holds)."""
-    at = parse_hhmm(checkin_time)
+    at = parse_time_of_day(checkin_time)
     first = enrolled + timedelta(days=first_after.days)
     step = max(every.days, 1)
     behind = (after.astimezone(zone).date() - first).days
@@ -137,7 +137,9 @@ def post_infusion_times(
         else:
             assert slot.local_time is not None
             due = local_to_utc(
-                local_day + timedelta(days=slot.days_after), parse_hhmm(slot.local_time), zone
+                local_day + timedelta(days=slot.days_after),
+                parse_time_of_day(slot.local_time),
+                zone,
             )
             if slot.days_after == 0 and due < infusion_at + MIN_EVENING_GAP:
                 due = infusion_at + MIN_EVENING_GAP

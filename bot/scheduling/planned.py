@@ -139,6 +139,20 @@ async def plan_missing_on_cadence(
     return len(planned)
 
 
+async def plan_routine(
+    session: AsyncSession,
+    library: flows.FlowLibrary,
+    patient: Patient,
+    *,
+    now: datetime,
+    quiet: QuietHours,
+) -> None:
+    """Plan the patient's next daily check-in and each flow on a cadence, from ``now``."""
+    planned = [next_daily_row(patient, after=now, quiet=quiet)]
+    planned += [r for f in library if (r := next_cadence_row(patient, f, after=now, quiet=quiet))]
+    await insert_planned(session, planned)
+
+
 async def replan_routine(
     session: AsyncSession,
     library: flows.FlowLibrary,
@@ -169,9 +183,5 @@ async def replan_routine(
         row.slot = f"retired:{row.id}"
     await session.flush()
     if patient.status == PatientStatus.ACTIVE:
-        planned = [next_daily_row(patient, after=now, quiet=quiet)]
-        planned += [
-            r for f in library if (r := next_cadence_row(patient, f, after=now, quiet=quiet))
-        ]
-        await insert_planned(session, planned)
+        await plan_routine(session, library, patient, now=now, quiet=quiet)
     return len(rows)

@@ -14,15 +14,13 @@ import httpx
 import pytest
 from sqlalchemy import select
 
-from bot.app import create_app
-from bot.bootstrap import build_services
 from bot.checkins.runner import start_flow
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.services import Services
 from storage.models import Patient
 from tests.builders import PATIENT_PHONE, STRANGER_PHONE, clinic_with_rota
-from tests.conftest import PUBLIC_BASE_URL, post_sms, post_update, with_telegram
+from tests.conftest import post_sms, post_update, served, with_telegram
 from tests.fakes.telegram_api import FakeTelegram
 from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.patient_days import answer_to
@@ -48,14 +46,9 @@ async def clinic(
     local = with_telegram(settings, fake_telegram_server).model_copy(
         update={"crisis_resources": request.param}
     )
-    services = build_services(local, clock=clock)
-    app = create_app(services=services, background=False)
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url=PUBLIC_BASE_URL
-    ) as http:
+    async with served(local, clock) as (services, http):
         await clinic_with_rota(services)
         yield request.param, http, services
-    await services.close()
 
 
 def only_own_numbers(locale: str, texts: list[str]) -> list[str]:

@@ -5,14 +5,12 @@ from __future__ import annotations
 import httpx
 from sqlalchemy import func, select
 
-from bot.app import create_app
-from bot.bootstrap import build_services
 from bot.clock import ManualClock
 from bot.config import Settings
 from bot.services import Services
 from storage.models import AuditEvent
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
-from tests.conftest import PUBLIC_BASE_URL, post_sms
+from tests.conftest import post_sms, served
 from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.test_risky_sms_pages_on_call import code_in
 
@@ -87,19 +85,13 @@ async def test_resending_goes_on_after_a_clinician_acknowledges_until_it_is_reso
 async def test_crisis_resend_minutes_sets_the_interval(
     settings: Settings, clock: ManualClock, fake_twilio: FakeTwilio
 ) -> None:
-    built = build_services(settings.model_copy(update={"crisis_resend_minutes": 10}), clock=clock)
-    app = create_app(services=built, background=False)
-    try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url=PUBLIC_BASE_URL
-        ) as client:
-            await clinic_with_rota(built)
-            await say(client, built, "I want to kill myself")
-            clock.advance(minutes=9)
-            await say(client, built, "hello?")
-            clock.advance(minutes=2)
-            await say(client, built, "hello??")
-    finally:
-        await built.close()
+    local = settings.model_copy(update={"crisis_resend_minutes": 10})
+    async with served(local, clock) as (built, client):
+        await clinic_with_rota(built)
+        await say(client, built, "I want to kill myself")
+        clock.advance(minutes=9)
+        await say(client, built, "hello?")
+        clock.advance(minutes=2)
+        await say(client, built, "hello??")
 
     assert len(crisis_messages(fake_twilio)) == 2

@@ -16,7 +16,7 @@ from bot.outbox.worker import OutboxWorker
 from bot.services import Services
 from storage.models import DeliveryAttempt, OutboxItem, Priority
 from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
-from tests.conftest import PUBLIC_BASE_URL, post_sms
+from tests.conftest import PUBLIC_BASE_URL, post_sms, served
 from tests.fakes.twilio_api import FakeTwilio, Fault
 
 
@@ -200,24 +200,20 @@ async def test_a_refused_connection_keeps_the_page_queued_until_the_provider_is_
 async def test_routine_texts_are_given_up_after_routine_max_attempts_while_pages_go_on(
     settings: Settings, clock: ManualClock, fake_twilio: FakeTwilio
 ) -> None:
-    services = build_services(settings.model_copy(update={"routine_max_attempts": 2}), clock=clock)
-    app = create_app(services=services, background=False)
-    try:
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url=PUBLIC_BASE_URL
-        ) as client:
-            await clinic_with_rota(services)
-            fake_twilio.fail_next(Fault(500), Fault(500))
-            await post_sms(client, sender=PATIENT_PHONE, body="mood is a 6 today")
-            await drain_over(services, clock, minutes=2)
-            fake_twilio.fail_next(*[Fault(500)] * 4)
-            await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
-            await drain_over(services, clock, minutes=3)
+    async with served(settings.model_copy(update={"routine_max_attempts": 2}), clock) as (
+        services,
+        client,
+    ):
+        await clinic_with_rota(services)
+        fake_twilio.fail_next(Fault(500), Fault(500))
+        await post_sms(client, sender=PATIENT_PHONE, body="mood is a 6 today")
+        await drain_over(services, clock, minutes=2)
+        fake_twilio.fail_next(*[Fault(500)] * 4)
+        await post_sms(client, sender=PATIENT_PHONE, body="I want to kill myself")
+        await drain_over(services, clock, minutes=3)
 
-            attempts = await attempts_for(services, PATIENT_PHONE)
-            # The reply to 'mood is a 6' failed twice and was given up (ROUTINE_MAX_ATTEMPTS=2).
-            assert attempts[:2] == ["retry", "failed"]
-            assert len(fake_twilio.to(PRIMARY_PHONE)) == 1  # the page kept trying and arrived
-            assert "988" in fake_twilio.to(PATIENT_PHONE)[-1]
-    finally:
-        await services.close()
+        attempts = await attempts_for(services, PATIENT_PHONE)
+        # The reply to 'mood is a 6' failed twice and was given up (ROUTINE_MAX_ATTEMPTS=2).
+        assert attempts[:2] == ["retry", "failed"]
+        assert len(fake_twilio.to(PRIMARY_PHONE)) == 1  # the page kept trying and arrived
+        assert "988" in fake_twilio.to(PATIENT_PHONE)[-1]
