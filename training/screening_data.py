@@ -8,11 +8,12 @@ this module, so a split is defined once.
   development split that the thresholds are calibrated on; the model never fits it.
 - ``data/screening/frozen_test/*.csv``: the frozen test split, written apart by writers
   who saw neither the training messages nor the rules, committed before any training.
-  This is the fourth one (three writers, 987 messages after dropping exact repeats of
-  training texts). The first (``train/w7_``, ``w8_``), the second (``train/w14_``) and the
-  third (``train/w15_``) were each scored by released models, so they became training
-  data. Nothing is ever fitted or tuned on the frozen split; ``FROZEN_TEST_SHA256`` pins
-  its content.
+  This is the fifth one (three writers, 958 messages after dropping repeats of training
+  texts and of the fourth split, compared after normalising). The first (``train/w7_``,
+  ``w8_``), the second (``train/w14_``), the third (``train/w15_``) and the fourth
+  (``retired_frozen/w19_``, joining the training files with the next model) were each
+  scored by released models, so they became training data. Nothing is ever fitted or
+  tuned on the frozen split; ``FROZEN_TEST_SHA256`` pins its content.
 - ``../shared/datasets/*.csv``: public social-media sets, never copied here. Half of each
   (``public_half``) may be trained on; the other half is reported as held out.
 """
@@ -33,7 +34,7 @@ PUBLIC_DIR = REPO.parent / "shared" / "datasets"
 
 LEVELS = ("none", "review", "check", "urgent")
 # sha256 over the frozen split's files (``files_sha256``), recorded when it was committed.
-FROZEN_TEST_SHA256 = "30b5c88675c68c023537365576dc05c30ddc9549bd32d6cc466936de4dd721c3"
+FROZEN_TEST_SHA256 = "1cb7bb0a16e0d866d300d6bd28a7eaad6036b4eb5dc2e916968f8a53711a7f03"
 
 
 @dataclass(frozen=True, slots=True)
