@@ -18,7 +18,8 @@ Steps, in order (each one says why it sits where it does):
    alone, so mood scores such as "3" or "7/10" keep their digits.
 5. Expand contractions while the apostrophe still tells "i'll" from "ill".
 6. Punctuation: sentence marks become " . ", commas " , " (so a rule's gap of ``\\w+`` words
-   never runs across a clause); every other symbol and emoji becomes a space.
+   never runs across a clause); the laughing faces become "lol" (a rule reads a laugh the
+   same typed or drawn); every other symbol and emoji becomes a space.
 7. Squeeze every run of one repeated letter to a single letter ("diieee" -> "die", "kill" ->
    "kil"). Rules are squeezed the same way when compiled, so authors write "kill" and it
    matches "kil", "kill" and "killlll" alike. A few words whose double letter is what tells
@@ -69,6 +70,7 @@ _CONTRACTIONS = [
 _CLAUSE_END = re.compile(r"[.!?;:\u2026\n\r\u2028\u2029]+")
 _COMMA = re.compile(r",+")
 _OTHER_PUNCT = re.compile(r"[^\w\s.,]|_")
+_LAUGHING = re.compile("[\U0001f602\U0001f923\U0001f606\U0001f639]+")
 _SQUEEZE = re.compile(r"([a-z])\1+")
 _SPACES = re.compile(r"\s+")
 # Correct spellings (English and Spanish) that the fuzzy step must leave alone.
@@ -181,7 +183,7 @@ def normalize(text: str) -> str:
     for pattern, replacement in _CONTRACTIONS:
         text = pattern.sub(replacement, text)
     text = _CLAUSE_END.sub(" . ", text)
-    text = _OTHER_PUNCT.sub(" ", _COMMA.sub(" , ", text))
+    text = _OTHER_PUNCT.sub(" ", _COMMA.sub(" , ", _LAUGHING.sub(" lol ", text)))
     text = squeeze(_SPACES.sub(" ", text))
     text = _WORDS_RE.sub(lambda m: _WORDS[m.group(0)], text)
     return _FUZZY_CANDIDATE.sub(_fix_spelling, text).strip()

@@ -444,3 +444,87 @@ def test_final_arrangements_and_acts_on_purpose_page(text: str) -> None:
 )
 def test_look_alikes_of_final_arrangements_do_not_page(text: str) -> None:
     assert level_of(text) != "urgent"
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # The past, said in more ways: a clinician reads it, nobody is paged.
+        ("after I left the navy I tried to hang myself. my brother found me. that was 2009", "review"),
+        ("i was suicidal for most of 2019, it was a bad year", "review"),
+        ("the last time i overdosed was back in 2015", "review"),
+        ("two admissions for suicidal ideation, 2011 and 2017. nothing since", "review"),
+        ("i overdosed in 2012, and again in 2014 on my lithium", "review"),
+        ("I wanted to die when I first came to this clinic. I'm doing so much better", "review"),
+        ("this time last year i was in the er after my attempt", "review"),
+        ("i used to ctb-plan constantly in college", "review"),
+        ("old self harm scars on my wrist, please don't be weird about it", "review"),
+        # ...unless it is now.
+        ("I wanted to die when I first came to this clinic and I still do", "urgent"),
+        ("i tried to kill myself in 2014. it is happening again", "urgent"),
+        # Thoughts that have gone, more ways.
+        ("the suicidal thoughts haven't come back since my fourth infusion", "review"),
+        ("two weeks ago I told the nurse I wanted to die. I don't feel like that now", "review"),
+        ("i used to be suicidal. blocked the ctb forum and deleted the app", "review"),
+        # Others, without an article.
+        ("some youtuber unalived himself last night", "review"),
+        ("kid from my son's school jumped off the overpass", "review"),
+        # Denials in charting words, a named question answered, a remark called a joke.
+        ("negative for SI/HI this week", "none"),
+        ("denies SI and self harm", "none"),
+        ("question 9: 0", "none"),
+        ("lo de si he pensado en hacerme daño: nunca", "none"),
+        ("the 'i want to die' text was a joke, it was about my exam", "none"),
+        ("lo de me quiero matar fue de broma, era por el trafico", "none"),
+        ("im not offing myself over a parking ticket lol", "none"),
+        ("no scary thoughts, just tired", "none"),
+        ("felt like I was dying at the peak but it passed in ten minutes", "none"),
+        # What those must not swallow.
+        ("the 'i want to die' text was not a joke", "urgent"),
+        ("i want to kill myself, my whole life was a joke", "urgent"),
+        ("he said i should kill myself and maybe he is right", "urgent"),
+    ],
+)
+def test_past_recovered_others_and_denials_in_new_words(text: str, level: str) -> None:
+    assert level_of(text) == level
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        ("how long does a car take to fill a closed garage with carbon monoxide", "urgent"),
+        ("ordered helium online. it's not for balloons", "urgent"),
+        ("only thing stopping me is I haven't worked out the how", "urgent"),
+        ("what pills wouldn't show up on an autopsy", "urgent"),
+        ("my books are boxed for my nephew. i won't need them where i'm going", "urgent"),
+        ("dad if you're reading this i'm sorry", "urgent"),
+        ("wrote a note for the kids, it's under my pillow for when i'm gone", "urgent"),
+        ("dying feels like the only way out", "urgent"),
+        ("a couple more things to tie up and then i can finally rest", "check"),
+        ("how peaceful it would be to never wake up", "check"),
+        ("wouldn't be so bad if the truck hit me", "check"),
+        ("i want my body to just shut down", "check"),
+        ("i'm about to lose the fight, tired of fighting", "check"),
+        ("ya me cansé de pelear con todo", "check"),
+        ("no sé si vale la pena seguir", "check"),
+        ("les dejé todo en orden", "check"),
+    ],
+)
+def test_plans_farewells_and_wishes_without_the_usual_words(text: str, level: str) -> None:
+    assert level_of(text) == level
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the carbon monoxide alarm in the garage went off, battery was low",
+        "haven't figured out how to get to the clinic thursday",
+        "bought a rope ladder for the treehouse, not for me lol",
+        "the note from school came, I'll sign it when I go pick up the kids",
+        "so tired of running late",
+        "dejé todo listo para el viaje del viernes",
+        "i still do my breathing exercises every morning, they were a good idea in 2023",
+    ],
+)
+def test_their_look_alikes_stay_quiet(text: str) -> None:
+    assert level_of(text) in ("none", "review")
