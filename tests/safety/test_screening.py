@@ -450,7 +450,10 @@ def test_look_alikes_of_final_arrangements_do_not_page(text: str) -> None:
     ("text", "level"),
     [
         # The past, said in more ways: a clinician reads it, nobody is paged.
-        ("after I left the navy I tried to hang myself. my brother found me. that was 2009", "review"),
+        (
+            "after I left the navy I tried to hang myself. my brother found me. that was 2009",
+            "review",
+        ),
         ("i was suicidal for most of 2019, it was a bad year", "review"),
         ("the last time i overdosed was back in 2015", "review"),
         ("two admissions for suicidal ideation, 2011 and 2017. nothing since", "review"),
