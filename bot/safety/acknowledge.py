@@ -50,8 +50,8 @@ async def acknowledge(
 ) -> str:
     """Acknowledge by code; returns the reply for the clinician.
 
-    `via` names a channel other than the text reply that carried the ack ("voice"), for
-    the audit trail.
+    `via` names a channel other than the text reply that carried the ack ("voice",
+    "dashboard"), for the audit trail; on the dashboard the reply says to resolve there.
     """
     escalation = await session.scalar(select(Escalation).where(Escalation.code == code))
     if escalation is None or escalation.state == EscalationState.RESOLVED:
@@ -93,10 +93,12 @@ async def acknowledge(
         escalation_id=escalation.id,
     )
     log.info("escalation_acknowledged", escalation=escalation.id, clinician=clinician.id)
-    return (
-        f"Acknowledged {code}: it is yours. Call back {escalation.address}. "
-        f"When done, reply RESOLVE {code} <what happened>."
+    then = (
+        "When done, resolve it on this page with a note."
+        if via == "dashboard"
+        else f"When done, reply RESOLVE {code} <what happened>."
     )
+    return f"Acknowledged {code}: it is yours. Call back {escalation.address}. {then}"
 
 
 async def resolve(

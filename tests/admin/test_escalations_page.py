@@ -6,12 +6,13 @@ import httpx
 from sqlalchemy import select
 
 from bot.clock import ManualClock
+from bot.scheduler import tick_safety
 from bot.services import Services
 from storage.models import AuditEvent, Escalation
 from tests.admin.staff import add_staff, form_token, sign_in
-from tests.builders import PATIENT_PHONE, clinic_with_rota
+from tests.builders import BACKUP_PHONE, PATIENT_PHONE, clinic_with_rota
 from tests.conftest import post_sms
-from tests.fakes.twilio_api import FakeTwilio
+from tests.fakes.twilio_api import Fault, FakeTwilio
 
 
 async def risky_message(client: httpx.AsyncClient, services: Services) -> dict[str, int]:
@@ -46,6 +47,9 @@ async def test_an_open_escalation_shows_patient_age_level_who_is_paged_and_the_m
     assert "I want to kill myself" in page
     assert "feeling flat again" in page  # the message before it
     assert "988" in page  # the crisis reply after it
+    assert f'href="tel:{PATIENT_PHONE}"' in page
+    assert "Pages sent (1)" in page
+    assert "Dr Primary (primary, round 1) by sms: sent" in page
 
 
 async def test_a_clinician_acknowledges_from_the_page_and_the_patient_is_told(
@@ -64,6 +68,8 @@ async def test_a_clinician_acknowledges_from_the_page_and_the_patient_is_told(
     assert response.status_code == 303
     page = (await client.get(response.headers["location"])).text
     assert f"Acknowledged {escalation.code}: it is yours." in page
+    assert "resolve it on this page with a note" in page
+    assert "reply RESOLVE" not in page
     assert "held by Dr Primary" in page
     assert (await only_escalation(services)).acked_by_id == ids["primary"]
     assert "has seen your message" in fake_twilio.to(PATIENT_PHONE)[-1]
@@ -152,3 +158,20 @@ async def test_a_resolved_escalation_says_how_long_it_took_instead_of_an_age(
     page = (await client.get("/admin")).text
     assert "resolved after 7 min" in page
     assert "open 27 min" not in page
+
+
+async def test_the_page_history_shows_each_rung_and_a_page_that_could_not_be_sent(
+    client: httpx.AsyncClient, services: Services, clock: ManualClock, fake_twilio: FakeTwilio
+) -> None:
+    await risky_message(client, services)
+    await sign_in(client, await add_staff(services, role="staff"))
+    fake_twilio.fail_next(Fault(400, code=21211))  # the next send: "not a valid number"
+    clock.advance(minutes=5, seconds=1)
+    await tick_safety(services)
+    await services.outbox.drain()
+
+    page = (await client.get("/admin")).text
+
+    assert "Pages sent (2)" in page
+    assert "Dr Primary (primary, round 1) by sms: sent" in page
+    assert "Dr Backup (backup, round 1) by sms: failed" in page

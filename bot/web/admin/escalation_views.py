@@ -3,16 +3,38 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.safety.ladder import LadderPolicy
-from storage.models import Clinician, Escalation, EscalationPage, EscalationState, Message, Patient
+from storage.models import (
+    Clinician,
+    Escalation,
+    EscalationPage,
+    EscalationState,
+    Message,
+    OutboxItem,
+    OutboxStatus,
+    Patient,
+)
 
 MESSAGES_BEFORE = 3  # the trigger and the messages just before it
 MESSAGES_AFTER = 5
 RESOLVED_SHOWN = 10
+
+
+@dataclass(frozen=True, slots=True)
+class PageLine:
+    """One page sent for an escalation: when, to whom, how, and what became of it."""
+
+    at: datetime
+    clinician: str
+    role: str
+    round: int
+    channel: str
+    outcome: str  # "sent", "failed: <why>", "waiting to send (attempt n)"
 
 
 @dataclass
@@ -23,10 +45,18 @@ class EscalationView:
     holder: str
     trigger: Message | None
     around: list[Message] = field(default_factory=list)
+    pages: list[PageLine] = field(default_factory=list)
 
     @property
     def who(self) -> str:
         return self.patient.name if self.patient else f"Unknown number {self.row.address}"
+
+    @property
+    def phone(self) -> str | None:
+        """A number to call the patient on: theirs, or the one that wrote (SMS and voice)."""
+        if self.patient is not None and self.patient.phone:
+            return self.patient.phone
+        return self.row.address if self.row.channel in ("sms", "voice") else None
 
 
 def describe_level(escalation: Escalation) -> str:
@@ -56,6 +86,39 @@ async def _holder(session: AsyncSession, escalation: Escalation) -> str:
     )
     name = await _name(session, paged)
     return f"not acknowledged; paging {name}" if name else "not acknowledged; nobody paged yet"
+
+
+def _outcome(item: OutboxItem | None) -> str:
+    if item is None:
+        return "not queued"
+    if item.status == OutboxStatus.SENT:
+        return "sent"
+    if item.status == OutboxStatus.FAILED:
+        return f"failed: {item.last_error}" if item.last_error else "failed"
+    return f"waiting to send (attempt {item.attempts + 1})" if item.attempts else "waiting to send"
+
+
+async def _pages(session: AsyncSession, escalation: Escalation) -> list[PageLine]:
+    rows = (
+        await session.execute(
+            select(EscalationPage, Clinician.name, OutboxItem)
+            .outerjoin(Clinician, Clinician.id == EscalationPage.clinician_id)
+            .outerjoin(OutboxItem, OutboxItem.id == EscalationPage.outbox_item_id)
+            .where(EscalationPage.escalation_id == escalation.id)
+            .order_by(EscalationPage.id)
+        )
+    ).all()
+    return [
+        PageLine(
+            at=page.created_at,
+            clinician=name or "nobody on the rota",
+            role=page.role,
+            round=page.round,
+            channel=page.channel,
+            outcome=_outcome(item),
+        )
+        for page, name, item in rows
+    ]
 
 
 async def _around(session: AsyncSession, escalation: Escalation) -> list[Message]:
@@ -98,6 +161,7 @@ async def view(session: AsyncSession, escalation: Escalation) -> EscalationView:
         holder=await _holder(session, escalation),
         trigger=trigger,
         around=around,
+        pages=await _pages(session, escalation),
     )
 
 

@@ -67,7 +67,12 @@ async def _act(request: Request, user: StaffUser, escalation_id: int, note: str 
             raise HTTPException(404, "No such escalation.")
         if note is None:
             reply = await acknowledge(
-                session, services.escalation, clinician=clinician, code=escalation.code, now=now
+                session,
+                services.escalation,
+                clinician=clinician,
+                code=escalation.code,
+                now=now,
+                via="dashboard",
             )
         else:
             reply = await resolve(
