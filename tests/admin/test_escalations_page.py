@@ -10,9 +10,9 @@ from bot.scheduler import tick_safety
 from bot.services import Services
 from storage.models import AuditEvent, Escalation
 from tests.admin.staff import add_staff, form_token, sign_in
-from tests.builders import BACKUP_PHONE, PATIENT_PHONE, clinic_with_rota
+from tests.builders import PATIENT_PHONE, clinic_with_rota
 from tests.conftest import post_sms
-from tests.fakes.twilio_api import Fault, FakeTwilio
+from tests.fakes.twilio_api import FakeTwilio, Fault
 
 
 async def risky_message(client: httpx.AsyncClient, services: Services) -> dict[str, int]:
