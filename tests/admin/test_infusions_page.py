@@ -91,7 +91,17 @@ async def test_cancelling_an_infusion_removes_its_check_ins_from_upcoming(
     page, token = await staff_on_patient_page(client, services)
     infusion_id = await record_one(client, services, page, token)
 
-    await client.post(f"/admin/infusions/{infusion_id}/cancel", data={"csrf_token": token})
+    question = await client.post(
+        f"/admin/infusions/{infusion_id}/cancel", data={"csrf_token": token}
+    )
+    assert question.status_code == 200
+    assert "Cancel infusion 1 for" in question.text and "Sat 28 Nov 10:00?" in question.text
+    assert "Its 4 planned check-ins will not be sent." in question.text
+    assert len(upcoming((await client.get(page)).text)) == 4  # asked, nothing cancelled yet
+
+    await client.post(
+        f"/admin/infusions/{infusion_id}/cancel", data={"csrf_token": token, "confirmed": "yes"}
+    )
 
     shown = (await client.get(page)).text
     assert "Cancelled infusion 1 (Sat 28 Nov 10:00); 4 check-ins it had planned" in shown

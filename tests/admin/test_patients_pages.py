@@ -244,3 +244,20 @@ async def test_the_transcript_pages_back_to_the_first_message(
     first = (await client.get(older.group(1))).text
     assert "note 004" in first and "note 000" in first and "note 005" not in first
     assert "Older messages" not in first and "Newest messages" in first
+
+
+async def test_only_a_telegram_patient_is_offered_a_new_telegram_link(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    patient_id = await enroll_patient(services)  # an SMS patient
+    await sign_in(client, await add_staff(services, role="staff"))
+    page = f"/admin/patients/{patient_id}"
+    assert "Pause check-ins" in (await client.get(page)).text
+    assert "New Telegram link" not in (await client.get(page)).text
+
+    async with services.sessions() as session, session.begin():
+        patient = await session.get(Patient, patient_id)
+        assert patient is not None
+        patient.channel = "telegram"
+
+    assert "New Telegram link" in (await client.get(page)).text

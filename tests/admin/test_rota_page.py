@@ -36,10 +36,10 @@ async def test_the_rota_shows_who_is_on_call_now_and_that_nobody_holds_a_role(
     page = (await client.get("/admin/rota")).text
 
     assert board(page) == {
-        "primary": ("Dr Primary", "no change in the next 31 days"),
-        "backup": ("Dr Backup", "no change in the next 31 days"),
-        "director": ("nobody", "no change in the next 31 days"),
-        "desk": ("nobody", "no change in the next 31 days"),
+        "primary": ("Dr Primary", "no change within 8 weeks"),
+        "backup": ("Dr Backup", "no change within 8 weeks"),
+        "director": ("nobody", "no change within 8 weeks"),
+        "desk": ("nobody", "no change within 8 weeks"),
     }
     assert page.count('<tr class="shift">') == 2
     assert "Add an override" not in page  # clinicians look; the office keeps the rota

@@ -90,9 +90,19 @@ async def test_a_deactivated_account_is_signed_out_and_cannot_sign_in_again(
     async with services.sessions() as session:
         leaving_id = await session.scalar(select(StaffUser.id).where(StaffUser.email == leaving))
 
+    token = await form_token(client, "/admin/users")
+    question = await client.post(
+        f"/admin/users/{leaving_id}/deactivate", data={"csrf_token": token}
+    )
+    assert question.status_code == 200
+    assert f"Deactivate the staff account {leaving}?" in question.text
+    assert 'name="confirmed" value="yes"' in question.text
+    assert (await sign_in(client, leaving)).status_code == 303  # asked, not yet done
+    await sign_in(client, admin)
+    token = await form_token(client, "/admin/users")
+
     response = await client.post(
-        f"/admin/users/{leaving_id}/deactivate",
-        data={"csrf_token": await form_token(client, "/admin/users")},
+        f"/admin/users/{leaving_id}/deactivate", data={"csrf_token": token, "confirmed": "yes"}
     )
 
     page = (await client.get(response.headers["location"])).text

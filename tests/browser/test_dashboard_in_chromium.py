@@ -58,10 +58,13 @@ async def test_a_clinician_sees_a_sandbox_escalation_arrive_acknowledges_and_res
     await card.wait_for()  # arrives by polling: the page was not reloaded
     assert "Demo Patient" in await card.inner_text()
     assert "I don't want to be alive anymore" in await card.locator("li.trigger").inner_text()
+    await card.get_by_text(re.compile(r"Demo Clinician \(primary, round 1\) by sms")).wait_for()
+    assert await card.locator("a[href^='tel:']").count() == 1
     await page.screenshot(path=str(ARTIFACTS / "escalation-open.png"), full_page=True)
 
     await card.get_by_role("button", name="Acknowledge").click()
     await page.get_by_text(re.compile(r"Acknowledged \d{6}: it is yours")).wait_for()
+    await page.get_by_text("resolve it on this page with a note").wait_for()
     held = page.locator("article.escalation[data-state='acknowledged']")
     assert "held by Demo Clinician" in await held.inner_text()
 
@@ -94,6 +97,14 @@ async def test_the_patient_page_draws_the_mood_chart_with_a_point_per_answer(
     box = await chart.bounding_box()
     assert box is not None and box["width"] > 300 and box["height"] > 100
     await page.screenshot(path=str(ARTIFACTS / "patient-page.png"), full_page=True)
+
+    # Cancelling an infusion asks first, and "no" leaves it in place.
+    await page.get_by_role("button", name="Cancel infusion 2").click()
+    await page.get_by_role("heading", name="Cancel infusion 2?").wait_for()
+    await page.screenshot(path=str(ARTIFACTS / "cancel-infusion-confirm.png"), full_page=True)
+    await page.get_by_role("link", name="No, keep it").click()
+    await chart.wait_for()
+    assert await chart.locator("g.infusion").count() == 2
 
 
 async def test_the_enroll_form_rejects_a_bad_phone_number_with_a_clear_message(

@@ -14,7 +14,7 @@ from bot import audit
 from bot.scheduling.infusions import cancel_infusion, move_infusion, record_infusion
 from bot.scheduling.plan import QuietHours
 from bot.web.admin.auth import OFFICE, check_csrf, require, services_of
-from bot.web.admin.pages import flash, local, see_other
+from bot.web.admin.pages import flash, local, render, see_other
 from bot.web.admin.times import parse_local
 from bot.web.api_schemas import RowId
 from storage.models import CheckinStatus, Infusion, Patient, ScheduledCheckin, StaffUser
@@ -132,8 +132,21 @@ async def move(request: Request, infusion_id: RowId, user: Office, at: At = "") 
     return _back(patient.id)
 
 
+def _what_cancelling_drops(planned: int) -> str:
+    dropped = {
+        0: "It has no check-ins still planned.",
+        1: "Its planned check-in will not be sent.",
+    }.get(planned, f"Its {planned} planned check-ins will not be sent.")
+    return f"{dropped} To change only the time, go back and reschedule it instead."
+
+
 @router.post("/infusions/{infusion_id}/cancel", dependencies=[Depends(check_csrf)])
-async def cancel(request: Request, infusion_id: RowId, user: Office) -> Response:
+async def cancel(
+    request: Request,
+    infusion_id: RowId,
+    user: Office,
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
     services = services_of(request)
     now = services.clock()
     async with services.sessions() as session, session.begin():
@@ -141,6 +154,25 @@ async def cancel(request: Request, infusion_id: RowId, user: Office) -> Response
         if infusion.status == "cancelled":
             flash(request, "That infusion was already cancelled.", "error")
             return _back(patient.id)
+        if confirmed != "yes":  # the button asks first; this page is the question
+            planned = await _planned(session, infusion)
+            return render(
+                request,
+                "admin/confirm.html",
+                {
+                    "user": user,
+                    "title": f"Cancel infusion {infusion.number}?",
+                    "question": (
+                        f"Cancel infusion {infusion.number} for {patient.name}, "
+                        f"{local(infusion.at, patient.timezone)}?"
+                    ),
+                    "consequence": _what_cancelling_drops(planned),
+                    "action": f"/admin/infusions/{infusion.id}/cancel",
+                    "yes": "Yes, cancel the infusion",
+                    "no": "No, keep it",
+                    "back": f"/admin/patients/{patient.id}#infusions",
+                },
+            )
         removed = await cancel_infusion(session, infusion, now=now)
         await _done(session, user, "infusion_cancelled", infusion, now)
         text = (

@@ -12,10 +12,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.safety.rota import on_call, on_call_next
+from bot.safety.rota import NEXT_WITHIN, on_call, on_call_next
 from storage.models import Clinician, OnCallRole, OnCallShift
 
-LOOKAHEAD = timedelta(days=31)  # "next" is sought this far ahead
 SHIFTS_SHOWN = 100
 PAST_SHOWN = timedelta(days=7)  # ended shifts stay listed this long
 
@@ -32,7 +31,7 @@ async def on_call_now_and_next(session: AsyncSession, *, now: datetime) -> list[
     board = []
     for role in OnCallRole.ALL:
         row = RoleNow(role, await on_call(session, role=role, at=now))
-        change = await on_call_next(session, role=role, at=now, within=LOOKAHEAD)
+        change = await on_call_next(session, role=role, at=now, within=NEXT_WITHIN)
         if change is not None:
             row.next, row.next_from = change
         board.append(row)

@@ -88,7 +88,12 @@ async def add_user(
 
 
 @router.post("/{user_id}/deactivate", dependencies=[Depends(check_csrf)])
-async def deactivate(request: Request, user_id: RowId, user: Admin) -> Response:
+async def deactivate(
+    request: Request,
+    user_id: RowId,
+    user: Admin,
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
     services = services_of(request)
     async with services.sessions() as session, session.begin():
         target = await session.get(StaffUser, user_id)
@@ -97,6 +102,24 @@ async def deactivate(request: Request, user_id: RowId, user: Admin) -> Response:
         if target.id == user.id:
             flash(request, "You cannot deactivate your own account.", "error")
             return see_other("/admin/users")
+        if target.active and confirmed != "yes":  # the button asks first
+            return render(
+                request,
+                "admin/confirm.html",
+                {
+                    "user": user,
+                    "title": f"Deactivate {target.email}?",
+                    "question": f"Deactivate the {target.role} account {target.email}?",
+                    "consequence": (
+                        "They are signed out everywhere and can no longer sign in. "
+                        "Their past actions stay in the audit log."
+                    ),
+                    "action": f"/admin/users/{target.id}/deactivate",
+                    "yes": "Yes, deactivate",
+                    "no": "No, keep the account",
+                    "back": "/admin/users",
+                },
+            )
         if target.active:
             await deactivate_user(session, target, now=services.clock(), actor=f"staff:{user.id}")
         email = target.email
