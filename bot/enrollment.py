@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -20,6 +19,7 @@ from bot.phones import InvalidPhone, normalize_phone
 from bot.scheduling.plan import QuietHours
 from bot.scheduling.planned import plan_routine
 from bot.wallclock import hhmm
+from bot.zones import UnknownZone, resolve_zone
 from storage.models import Patient
 
 LANGUAGES = {"en": "English", "es": "Spanish"}
@@ -53,10 +53,9 @@ def check(form: EnrollForm) -> EnrollForm:
             "This is not a valid mobile number. Include the country code, e.g. +1 202 555 0143."
         )
     try:
-        ZoneInfo(form.timezone.strip())
-        form.timezone = form.timezone.strip()
-    except (ZoneInfoNotFoundError, ValueError):
-        form.errors["timezone"] = "Unknown time zone. Use Area/City, e.g. America/New_York."
+        form.timezone = resolve_zone(form.timezone)
+    except UnknownZone as exc:
+        form.errors["timezone"] = str(exc)
     try:
         form.checkin_time = hhmm(form.checkin_time)
     except ValueError:

@@ -261,3 +261,20 @@ async def test_only_a_telegram_patient_is_offered_a_new_telegram_link(
         patient.channel = "telegram"
 
     assert "New Telegram link" in (await client.get(page)).text
+
+
+async def test_the_time_zone_may_be_a_city_and_a_misspelt_one_gets_a_suggestion(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/patients/new")
+
+    typo = await client.post("/admin/patients", data=enroll_form(token, timezone="Chicgo"))
+    assert typo.status_code == 422
+    assert "Did you mean America/Chicago?" in typo.text
+
+    city = await client.post("/admin/patients", data=enroll_form(token, timezone="chicago"))
+    assert city.status_code == 303
+    async with services.sessions() as session:
+        [patient] = (await session.scalars(select(Patient))).all()
+    assert patient.timezone == "America/Chicago"
