@@ -2,7 +2,8 @@
 
 `check` reads what staff typed (every field's problem in words, the values kept as typed
 so they can be corrected), `check_unique` refuses a phone already enrolled, and `enroll`
-stores the patient and audits who did it.
+stores the patient and audits who did it. `update` changes an enrolled patient's details
+with the same checks (the dashboard's edit form and `PATCH /api/patients/{id}`).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import flows
 from bot import audit
 from bot.phones import InvalidPhone, normalize_phone
 from bot.scheduling.plan import QuietHours
-from bot.scheduling.planned import plan_routine
+from bot.scheduling.planned import plan_routine, replan_routine
 from bot.wallclock import hhmm
 from bot.zones import UnknownZone, resolve_zone
 from storage.models import Patient
@@ -111,3 +112,74 @@ async def enroll(
         session, at=now, actor=actor, action="patient_enrolled", subject=f"patient:{patient.id}"
     )
     return patient
+
+
+# What a change to these moves: the planned daily and cadence check-ins.
+_REPLANNED = {"timezone", "checkin_time", "quiet_hours"}
+
+
+async def update(
+    session: AsyncSession,
+    patient: Patient,
+    changes: dict[str, str],
+    *,
+    actor: str,
+    now: datetime,
+    quiet: QuietHours,
+    library: flows.FlowLibrary,
+) -> tuple[EnrollForm, list[str]]:
+    """Apply ``changes`` (field -> typed value; fields not given keep their value), checked
+    as an enrollment is, and re-plan the routine check-ins when their time, zone or quiet
+    hours moved. Returns the checked form and the fields that changed; with errors in the
+    form nothing is changed. The dashboard and the API both edit patients through this."""
+    fields = ("name", "phone", "timezone", "checkin_time", "language", "channel", "quiet_hours")
+    unknown = set(changes) - set(fields)
+    assert not unknown, f"not patient fields: {sorted(unknown)}"
+    current: dict[str, str] = {f: str(getattr(patient, f) or "") for f in fields}
+    typed = {**current, **changes}
+    form = check(
+        EnrollForm(
+            name=typed["name"],
+            phone=typed["phone"],
+            timezone=typed["timezone"],
+            checkin_time=typed["checkin_time"],
+            language=typed["language"],
+            channel=typed["channel"],
+            quiet_hours=typed["quiet_hours"],
+        )
+    )
+    if form.normal_phone and form.normal_phone != patient.phone:
+        taken = await session.scalar(
+            select(Patient.id).where(Patient.phone == form.normal_phone, Patient.id != patient.id)
+        )
+        if taken:
+            form.errors["phone"] = "Another patient is enrolled with this phone number."
+    if form.errors:
+        return form, []
+    after = {
+        "name": form.name,
+        "phone": form.normal_phone,
+        "timezone": form.timezone,
+        "checkin_time": form.checkin_time,
+        "language": form.language,
+        "channel": form.channel,
+        "quiet_hours": form.quiet_hours,
+    }
+    changed = sorted(f for f in fields if after[f] != current[f])
+    for f in changed:
+        empty_is_none = f == "quiet_hours"  # no own quiet hours: the clinic's
+        setattr(patient, f, (after[f] or None) if empty_is_none else after[f])
+    if _REPLANNED & set(changed):
+        await replan_routine(
+            session, library, patient, now=now, quiet=quiet, why=f"{', '.join(changed)} changed"
+        )
+    if changed:
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="patient_updated",
+            subject=f"patient:{patient.id}",
+            changed=changed,
+        )
+    return form, changed

@@ -39,6 +39,8 @@ ROLES = {
     ("GET", "/admin/patients/{patient_id}"): ALL,
     ("POST", "/admin/patients/{patient_id}/pause"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/resume"): OFFICE,
+    ("GET", "/admin/patients/{patient_id}/edit"): OFFICE,
+    ("POST", "/admin/patients/{patient_id}/edit"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/infusions"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/checkins"): OFFICE,
     ("GET", "/admin/outcomes"): ALL,

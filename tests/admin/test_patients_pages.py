@@ -10,10 +10,18 @@ from sqlalchemy import select
 
 from bot.services import Services
 from bot.web.admin.pages import local
-from storage.models import Answer, FlowSession, Message, Patient
+from storage.models import (
+    Answer,
+    AuditEvent,
+    CheckinStatus,
+    FlowSession,
+    Message,
+    Patient,
+    ScheduledCheckin,
+)
 from tests.admin.history import MOODS, patient_with_history
 from tests.admin.staff import add_staff, form_token, sign_in
-from tests.builders import enroll_patient
+from tests.builders import PATIENT_PHONE, enroll_patient
 
 
 def enroll_form(token: str, **fields: str) -> dict[str, str]:
@@ -278,3 +286,66 @@ async def test_the_time_zone_may_be_a_city_and_a_misspelt_one_gets_a_suggestion(
     async with services.sessions() as session:
         [patient] = (await session.scalars(select(Patient))).all()
     assert patient.timezone == "America/Chicago"
+
+
+async def test_staff_edit_a_patients_details_and_the_check_ins_move_with_them(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    patient_id = await enroll_patient(services)
+    other = await enroll_patient(services, name="Sam Ortiz", phone="+12025550177")
+    await sign_in(client, await add_staff(services, role="staff"))
+    page = f"/admin/patients/{patient_id}"
+    assert f'href="{page}/edit"' in (await client.get(page)).text
+    form = (await client.get(f"{page}/edit")).text
+    assert 'value="Alex Rivera"' in form and "Save changes" in form
+    token = await form_token(client, f"{page}/edit")
+
+    def typed(**fields: str) -> dict[str, str]:
+        return {
+            "csrf_token": token,
+            "name": "Alex Rivera",
+            "phone": PATIENT_PHONE,
+            "timezone": "America/New_York",
+            "checkin_time": "09:00",
+            "language": "en",
+            "channel": "sms",
+            "quiet_hours": "",
+            **fields,
+        }
+
+    taken = await client.post(f"{page}/edit", data=typed(phone="+1 202 555 0177"))
+    assert taken.status_code == 422
+    assert "Another patient is enrolled with this phone number." in taken.text
+    assert 'value="+1 202 555 0177"' in taken.text  # what was typed is kept
+
+    saved = await client.post(
+        f"{page}/edit", data=typed(checkin_time="7:30pm", timezone="Chicago", language="es")
+    )
+    shown = (await client.get(saved.headers["location"])).text
+    assert "Saved Alex Rivera: changed checkin time, language, timezone." in shown
+    async with services.sessions() as session:
+        patient = await session.get(Patient, patient_id)
+        assert patient is not None
+        assert (patient.checkin_time, patient.timezone, patient.language) == (
+            "19:30",
+            "America/Chicago",
+            "es",
+        )
+        due = await session.scalars(
+            select(ScheduledCheckin).where(
+                ScheduledCheckin.patient_id == patient_id,
+                ScheduledCheckin.kind == "daily",
+                ScheduledCheckin.status == CheckinStatus.DUE,
+            )
+        )
+        [daily] = due.all()
+        assert local(daily.due_at, "America/Chicago").endswith("19:30")
+        edited = await session.scalar(
+            select(AuditEvent).where(AuditEvent.action == "patient_updated")
+        )
+        assert edited is not None and edited.detail["changed"] == [
+            "checkin_time",
+            "language",
+            "timezone",
+        ]
+        assert (await session.get(Patient, other)) is not None

@@ -98,6 +98,14 @@ async def test_the_patient_page_draws_the_mood_chart_with_a_point_per_answer(
     assert box is not None and box["width"] > 300 and box["height"] > 100
     await page.screenshot(path=str(ARTIFACTS / "patient-page.png"), full_page=True)
 
+    # The details can be edited from the patient page.
+    await page.get_by_role("link", name="Edit details").click()
+    await page.get_by_role("heading", name="Edit Alex Rivera").wait_for()
+    await page.get_by_label("Time zone").fill("Chicago")
+    await page.screenshot(path=str(ARTIFACTS / "edit-patient.png"), full_page=True)
+    await page.get_by_role("button", name="Save changes").click()
+    await page.get_by_text("Saved Alex Rivera: changed timezone.").wait_for()
+
     # Cancelling an infusion asks first, and "no" leaves it in place.
     await page.get_by_role("button", name="Cancel infusion 2").click()
     await page.get_by_role("heading", name="Cancel infusion 2?").wait_for()

@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, enrollment
 from bot.scheduling.plan import QuietHours
@@ -50,7 +51,11 @@ async def patients_page(request: Request, user: Viewer, q: str = "") -> Response
 
 
 def _form_page(
-    request: Request, user: StaffUser, form: enrollment.EnrollForm, status: int
+    request: Request,
+    user: StaffUser,
+    form: enrollment.EnrollForm,
+    status: int,
+    editing: Patient | None = None,
 ) -> Response:
     return render(
         request,
@@ -58,6 +63,7 @@ def _form_page(
         {
             "user": user,
             "form": form,
+            "editing": editing,
             "zones": ZONES,
             "languages": enrollment.LANGUAGES,
             "channels": enrollment.CHANNELS,
@@ -116,6 +122,71 @@ async def enroll(
         return await telegram_enrollment.link_page(request, user, patient, code, enrolled=True)
     flash(request, f"Enrolled {patient.name}.")
     return see_other(f"/admin/patients/{patient.id}")
+
+
+async def _patient(session: AsyncSession, patient_id: int) -> Patient:
+    patient = await session.get(Patient, patient_id)
+    if patient is None:
+        raise HTTPException(404, "No such patient.")
+    return patient
+
+
+@router.get("/{patient_id}/edit", response_class=HTMLResponse)
+async def edit_page(request: Request, patient_id: RowId, user: Office) -> Response:
+    async with services_of(request).sessions() as session:
+        patient = await _patient(session, patient_id)
+    form = enrollment.EnrollForm(
+        name=patient.name,
+        phone=patient.phone,
+        timezone=patient.timezone,
+        checkin_time=patient.checkin_time,
+        language=patient.language,
+        channel=patient.channel,
+        quiet_hours=patient.quiet_hours or "",
+    )
+    return _form_page(request, user, form, 200, editing=patient)
+
+
+@router.post("/{patient_id}/edit", dependencies=[Depends(check_csrf)])
+async def edit(
+    request: Request,
+    patient_id: RowId,
+    user: Office,
+    name: Annotated[str, Form(max_length=500)] = "",
+    phone: Annotated[str, Form(max_length=64)] = "",
+    timezone: Annotated[str, Form(max_length=64)] = "",
+    checkin_time: Annotated[str, Form(max_length=16)] = "",
+    language: Annotated[str, Form(max_length=8)] = "",
+    channel: Annotated[str, Form(max_length=16)] = "sms",
+    quiet_hours: Annotated[str, Form(max_length=16)] = "",
+) -> Response:
+    services = services_of(request)
+    typed = {
+        "name": name,
+        "phone": phone,
+        "timezone": timezone,
+        "checkin_time": checkin_time,
+        "language": language,
+        "channel": channel,
+        "quiet_hours": quiet_hours,
+    }
+    async with services.sessions() as session, session.begin():
+        patient = await _patient(session, patient_id)
+        form, changed = await enrollment.update(
+            session,
+            patient,
+            typed,
+            actor=f"staff:{user.id}",
+            now=services.clock(),
+            quiet=QuietHours(*services.settings.quiet_hours),
+            library=services.flows,
+        )
+        if form.errors:
+            return _form_page(request, user, form, 422, editing=patient)
+        name = patient.name
+    words = ", ".join(f.replace("_", " ") for f in changed)
+    flash(request, f"Saved {name}: changed {words}." if changed else "Nothing was changed.")
+    return see_other(f"/admin/patients/{patient_id}")
 
 
 async def _set_status(request: Request, user: StaffUser, patient_id: int, status: str) -> Response:
