@@ -108,6 +108,7 @@ async def change_password(
     if new == current:
         raise AccountError("the new password must differ from the current one")
     user.password_hash = hash_password(new)
+    user.must_change_password = False
     user.session_epoch += 1  # other devices signed in with the old password are signed out
     audit.record(
         session,
@@ -115,4 +116,62 @@ async def change_password(
         actor=f"staff:{user.id}",
         action="staff_password_changed",
         subject=f"staff:{user.id}",
+    )
+
+
+async def reactivate_user(
+    session: AsyncSession, user: StaffUser, *, now: datetime, actor: str
+) -> None:
+    """Let a deactivated account sign in again, with the password it had."""
+    user.active = True
+    audit.record(
+        session, at=now, actor=actor, action="staff_user_reactivated", subject=f"staff:{user.id}"
+    )
+
+
+async def change_role(
+    session: AsyncSession,
+    user: StaffUser,
+    *,
+    role: str,
+    clinician_id: int | None,
+    now: datetime,
+    actor: str,
+) -> list[str]:
+    """Set the account's role and clinician link; returns what changed (audited)."""
+    if role not in StaffRole.ALL:
+        raise AccountError(f"role must be one of {', '.join(StaffRole.ALL)}")
+    if clinician_id is not None and await session.get(Clinician, clinician_id) is None:
+        raise AccountError(f"no clinician with id {clinician_id}")
+    changed = [
+        name
+        for name, old, new in (
+            ("role", user.role, role),
+            ("clinician", user.clinician_id, clinician_id),
+        )
+        if old != new
+    ]
+    user.role, user.clinician_id = role, clinician_id
+    if changed:
+        audit.record(
+            session,
+            at=now,
+            actor=actor,
+            action="staff_user_changed",
+            subject=f"staff:{user.id}",
+            changed=changed,
+        )
+    return changed
+
+
+async def reset_password(
+    session: AsyncSession, user: StaffUser, *, temporary: str, now: datetime, actor: str
+) -> None:
+    """An administrator sets a temporary password: the account's sessions end, and at its
+    next sign-in it must choose its own before any other page opens."""
+    user.password_hash = hash_password(temporary)
+    user.must_change_password = True
+    user.session_epoch += 1
+    audit.record(
+        session, at=now, actor=actor, action="staff_password_reset", subject=f"staff:{user.id}"
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models.base import Base, CreatedAt
@@ -38,3 +38,6 @@ class StaffUser(CreatedAt, Base):
     # a password change, deactivation) ends every session of the account at its next
     # request, on every device: the signed cookie alone cannot be taken back.
     session_epoch: Mapped[int] = mapped_column(default=0, server_default="0")
+    # Set when an administrator resets the password: every page but the password page
+    # sends the account there until it chooses its own.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -62,6 +62,9 @@ ROLES = {
     ("GET", "/admin/users"): ADMIN,
     ("POST", "/admin/users"): ADMIN,
     ("POST", "/admin/users/{user_id}/deactivate"): ADMIN,
+    ("POST", "/admin/users/{user_id}/reactivate"): ADMIN,
+    ("POST", "/admin/users/{user_id}/role"): ADMIN,
+    ("POST", "/admin/users/{user_id}/password"): ADMIN,
     ("GET", "/admin/patients/{patient_id}/responses"): ALL,
     ("GET", "/admin/responses"): {"admin"},
 }

@@ -131,3 +131,102 @@ async def test_an_admin_cannot_deactivate_their_own_account(
         in (await client.get(response.headers["location"])).text
     )
     assert (await client.get("/admin/users")).status_code == 200
+
+
+async def test_an_admin_changes_a_role_and_link_and_reactivates_an_account(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    clinician_id = await add_clinician(services, name="Dr Link", phone="+12025550151")
+    admin = await add_staff(services, role="admin")
+    nurse = await add_staff(services, role="staff")
+    await sign_in(client, admin)
+    async with services.sessions() as session:
+        nurse_id = await session.scalar(select(StaffUser.id).where(StaffUser.email == nurse))
+    token = await form_token(client, "/admin/users")
+
+    changed = await client.post(
+        f"/admin/users/{nurse_id}/role",
+        data={"csrf_token": token, "role": "clinician", "clinician_id": str(clinician_id)},
+    )
+    page = (await client.get(changed.headers["location"])).text
+    assert f"Changed the role and clinician of {nurse}." in page
+    await client.post(
+        f"/admin/users/{nurse_id}/deactivate", data={"csrf_token": token, "confirmed": "yes"}
+    )
+    back = await client.post(f"/admin/users/{nurse_id}/reactivate", data={"csrf_token": token})
+    assert "they can sign in again" in (await client.get(back.headers["location"])).text
+
+    assert (await sign_in(client, nurse)).status_code == 303
+    async with services.sessions() as session:
+        account = await session.get(StaffUser, nurse_id)
+        assert account is not None
+        assert (account.role, account.clinician_id, account.active) == (
+            "clinician",
+            clinician_id,
+            True,
+        )
+        actions = (await session.scalars(select(AuditEvent.action))).all()
+    assert {"staff_user_changed", "staff_user_deactivated", "staff_user_reactivated"} <= set(
+        actions
+    )
+
+
+async def test_an_admin_cannot_take_the_admin_role_from_their_own_account(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="admin"))
+    token = await form_token(client, "/admin/users")
+
+    response = await client.post(
+        "/admin/users/1/role", data={"csrf_token": token, "role": "staff", "clinician_id": ""}
+    )
+
+    assert "You cannot take the admin role" in (await client.get(response.headers["location"])).text
+    async with services.sessions() as session:
+        assert (await session.get(StaffUser, 1)).role == "admin"  # type: ignore[union-attr]
+
+
+async def test_a_reset_password_signs_the_account_out_and_must_be_changed_before_anything_else(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    admin = await add_staff(services, role="admin")
+    nurse = await add_staff(services, role="staff")
+    await sign_in(client, nurse)
+    their_cookie = client.cookies[SESSION_COOKIE]
+    await sign_in(client, admin)
+    async with services.sessions() as session:
+        nurse_id = await session.scalar(select(StaffUser.id).where(StaffUser.email == nurse))
+    token = await form_token(client, "/admin/users")
+
+    short = await client.post(
+        f"/admin/users/{nurse_id}/password", data={"csrf_token": token, "temporary": "short"}
+    )
+    assert (
+        "Not reset: the password must be at least"
+        in (await client.get(short.headers["location"])).text
+    )
+    done = await client.post(
+        f"/admin/users/{nurse_id}/password", data={"csrf_token": token, "temporary": TEMPORARY}
+    )
+    assert f"Reset the password of {nurse}." in (await client.get(done.headers["location"])).text
+
+    client.cookies.set(SESSION_COOKIE, their_cookie)  # their open session has ended
+    assert (await client.get("/admin/patients")).status_code == 303
+    client.cookies.clear()
+    assert (await sign_in(client, nurse)).status_code == 401  # the old password is gone
+    assert (await sign_in(client, nurse, TEMPORARY)).status_code == 303
+    patients = await client.get("/admin/patients")
+    assert (patients.status_code, patients.headers["location"]) == (303, "/admin/password")
+    page = (await client.get("/admin/password")).text
+    assert "An administrator reset your password." in page
+    changed = await client.post(
+        "/admin/password",
+        data={
+            "csrf_token": await form_token(client, "/admin/password"),
+            "current": TEMPORARY,
+            "new": "my own passphrase 7",
+            "again": "my own passphrase 7",
+        },
+    )
+    assert changed.status_code == 303
+    assert (await client.get("/admin/patients")).status_code == 200

@@ -160,3 +160,19 @@ async def test_the_sandbox_starts_the_daily_check_in_from_a_button_and_times_eac
     await question.wait_for()
     assert await question.locator("time").count() == 1
     await page.screenshot(path=str(ARTIFACTS / "sandbox-checkin.png"), full_page=True)
+
+
+async def test_an_admin_changes_an_accounts_role_from_the_users_page(
+    browser_page: Any, dashboard_url: str, services: Services
+) -> None:
+    page = browser_page
+    await add_staff(services, role="staff", email="nurse@clinic.example.org")
+    await sign_in(page, dashboard_url, await add_staff(services, role="admin"))
+
+    await page.goto(dashboard_url + "/admin/users")
+    row = page.locator("tr.account[data-email='nurse@clinic.example.org']")
+    await row.get_by_text("Change", exact=True).click()
+    await row.get_by_label("Role", exact=True).select_option("clinician")
+    await page.screenshot(path=str(ARTIFACTS / "users-change.png"), full_page=True)
+    await row.get_by_role("button", name="Save the role of nurse@clinic.example.org").click()
+    await page.get_by_text("Changed the role of nurse@clinic.example.org.").wait_for()

@@ -13,7 +13,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from bot.config import Settings
 from bot.logs import log
 from bot.web.admin.audit_page import router as audit_router
-from bot.web.admin.auth import LoginRequired, RoleRefused
+from bot.web.admin.auth import LoginRequired, PasswordChangeRequired, RoleRefused
 from bot.web.admin.escalations import router as escalations_router
 from bot.web.admin.exports import router as exports_router
 from bot.web.admin.flows_page import router as flows_router
@@ -52,6 +52,11 @@ def mount(app: FastAPI, settings: Settings) -> None:
         return RedirectResponse(exc.login_url(), status_code=303)
 
     app.add_exception_handler(LoginRequired, to_login)
+
+    async def to_password(request: Request, exc: Exception) -> RedirectResponse:
+        return RedirectResponse("/admin/password", status_code=303)
+
+    app.add_exception_handler(PasswordChangeRequired, to_password)
 
     async def refused(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RoleRefused)

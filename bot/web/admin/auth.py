@@ -93,7 +93,17 @@ async def _signed_in(request: Request, *, touch: bool) -> StaffUser:
         raise LoginRequired(path)
     if touch:
         request.session["seen"] = now
+    if user.must_change_password and request.url.path not in _BEFORE_A_NEW_PASSWORD:
+        raise PasswordChangeRequired()
     return user
+
+
+class PasswordChangeRequired(Exception):
+    """The password was reset by an administrator: the password page comes first."""
+
+
+# What an account with a reset password may still open.
+_BEFORE_A_NEW_PASSWORD = frozenset({"/admin/password", "/admin/logout"})
 
 
 class RoleRefused(HTTPException):

@@ -7,8 +7,17 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user, deactivate_user
+from bot.accounts import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    change_role,
+    create_user,
+    deactivate_user,
+    reactivate_user,
+    reset_password,
+)
 from bot.web.admin.auth import check_csrf, require, services_of
 from bot.web.admin.pages import flash, render, see_other
 from bot.web.api_schemas import RowId
@@ -124,4 +133,85 @@ async def deactivate(
             await deactivate_user(session, target, now=services.clock(), actor=f"staff:{user.id}")
         email = target.email
     flash(request, f"Deactivated {email}: they can no longer sign in.")
+    return see_other("/admin/users")
+
+
+async def _account(session: AsyncSession, user_id: int) -> StaffUser:
+    target = await session.get(StaffUser, user_id)
+    if target is None:
+        raise HTTPException(404, "No such account.")
+    return target
+
+
+@router.post("/{user_id}/role", dependencies=[Depends(check_csrf)])
+async def set_role(
+    request: Request,
+    user_id: RowId,
+    user: Admin,
+    role: Annotated[str, Form(max_length=16)] = "",
+    clinician_id: Annotated[str, Form(max_length=12)] = "",
+) -> Response:
+    services = services_of(request)
+    link = int(clinician_id) if clinician_id.strip().isdigit() else None
+    async with services.sessions() as session, session.begin():
+        target = await _account(session, user_id)
+        if target.id == user.id and role != StaffRole.ADMIN:
+            flash(request, "You cannot take the admin role from your own account.", "error")
+            return see_other("/admin/users")
+        try:
+            changed = await change_role(
+                session,
+                target,
+                role=role,
+                clinician_id=link,
+                now=services.clock(),
+                actor=f"staff:{user.id}",
+            )
+        except AccountError as problem:
+            flash(request, f"Not changed: {problem}.", "error")
+            return see_other("/admin/users")
+        email = target.email
+    words = " and ".join(changed) if changed else "nothing"
+    flash(request, f"Changed the {words} of {email}." if changed else f"{email}: nothing changed.")
+    return see_other("/admin/users")
+
+
+@router.post("/{user_id}/reactivate", dependencies=[Depends(check_csrf)])
+async def reactivate(request: Request, user_id: RowId, user: Admin) -> Response:
+    services = services_of(request)
+    async with services.sessions() as session, session.begin():
+        target = await _account(session, user_id)
+        if not target.active:
+            await reactivate_user(session, target, now=services.clock(), actor=f"staff:{user.id}")
+        email = target.email
+    flash(request, f"Reactivated {email}: they can sign in again with their password.")
+    return see_other("/admin/users")
+
+
+@router.post("/{user_id}/password", dependencies=[Depends(check_csrf)])
+async def reset(
+    request: Request,
+    user_id: RowId,
+    user: Admin,
+    temporary: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    services = services_of(request)
+    async with services.sessions() as session, session.begin():
+        target = await _account(session, user_id)
+        if target.id == user.id:
+            flash(request, "Change your own password under Password.", "error")
+            return see_other("/admin/users")
+        try:
+            await reset_password(
+                session, target, temporary=temporary, now=services.clock(), actor=f"staff:{user.id}"
+            )
+        except AccountError as problem:
+            flash(request, f"Not reset: {problem}.", "error")
+            return see_other("/admin/users")
+        email = target.email
+    flash(
+        request,
+        f"Reset the password of {email}. Tell them the temporary password by phone or in "
+        "person; they choose their own at their next sign-in.",
+    )
     return see_other("/admin/users")
