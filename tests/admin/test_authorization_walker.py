@@ -51,6 +51,7 @@ ROLES = {
     ("POST", "/admin/infusions/{infusion_id}/cancel"): OFFICE,
     ("GET", "/admin/rota"): ALL,
     ("POST", "/admin/rota"): OFFICE,
+    ("POST", "/admin/rota/shifts/{shift_id}/end"): OFFICE,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/review"): ALL,
     ("POST", "/admin/review/{message_id}/read"): RESPOND,

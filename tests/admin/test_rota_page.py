@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import select
@@ -126,3 +126,59 @@ async def test_the_rota_shows_the_next_weekly_handover_as_who_is_next(
 
     # Backup held it to Mon 23 Nov 09:00, primary holds it this week, backup again from Monday.
     assert board(page)["director"] == ("Dr Primary", "Dr Backup from Mon 30 Nov 09:00")
+
+
+async def test_staff_end_a_shift_now_after_being_asked_and_the_board_shows_the_gap(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await clinic_with_rota(services)
+    await sign_in(client, await add_staff(services, role="staff"))
+    async with services.sessions() as session:
+        shift = await session.scalar(
+            select(OnCallShift).where(OnCallShift.role == "backup").order_by(OnCallShift.id)
+        )
+    assert shift is not None
+    token = await form_token(client, "/admin/rota")
+    url = f"/admin/rota/shifts/{shift.id}/end"
+
+    question = await client.post(url, data={"csrf_token": token})
+    assert question.status_code == 200
+    assert "End Dr Backup&#39;s backup shift, on since" in question.text
+    assert board((await client.get("/admin/rota")).text)["backup"][0] == "Dr Backup"
+
+    done = await client.post(url, data={"csrf_token": token, "confirmed": "yes"})
+    page = (await client.get(done.headers["location"])).text
+    assert "Ended Dr Backup&#39;s backup shift" in page
+    assert board(page)["backup"][0] == "nobody"
+    again = await client.post(url, data={"csrf_token": token, "confirmed": "yes"})
+    assert "already ended" in (await client.get(again.headers["location"])).text
+    async with services.sessions() as session:
+        actions = (await session.scalars(select(AuditEvent.action))).all()
+    assert actions.count("oncall_shift_ended") == 1
+
+
+async def test_a_shift_that_has_not_begun_is_removed(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await clinic_with_rota(services)
+    await sign_in(client, await add_staff(services, role="staff"))
+    async with services.sessions() as session, session.begin():
+        later = OnCallShift(
+            role="director",
+            clinician_id=(await session.scalar(select(OnCallShift.clinician_id))),
+            starts_at=services.clock() + timedelta(days=3),
+            ends_at=services.clock() + timedelta(days=4),
+        )
+        session.add(later)
+        await session.flush()
+        later_id = later.id
+    token = await form_token(client, "/admin/rota")
+
+    question = await client.post(f"/admin/rota/shifts/{later_id}/end", data={"csrf_token": token})
+    assert "Remove this shift?" in question.text
+    await client.post(
+        f"/admin/rota/shifts/{later_id}/end", data={"csrf_token": token, "confirmed": "yes"}
+    )
+
+    async with services.sessions() as session:
+        assert await session.get(OnCallShift, later_id) is None

@@ -1,4 +1,5 @@
-"""`/admin/rota`: who is on call now and next, the shifts, and adding an override."""
+"""`/admin/rota`: who is on call now and next, the shifts, adding an override, and ending
+or removing a shift."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +17,7 @@ from bot.web.admin import rota_views
 from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
 from bot.web.admin.pages import flash, local, render, see_other
 from bot.web.admin.times import parse_local
+from bot.web.api_schemas import RowId
 from storage.models import Clinician, OnCallRole, OnCallShift, StaffUser
 
 router = APIRouter(prefix="/admin/rota")
@@ -145,3 +147,65 @@ async def _add(
         ends_at=span[1].isoformat(),
     )
     return shift
+
+
+@router.post("/shifts/{shift_id}/end", dependencies=[Depends(check_csrf)])
+async def end_shift(
+    request: Request,
+    shift_id: RowId,
+    user: Office,
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """End a shift now, or remove one that has not begun; asks first."""
+    services = services_of(request)
+    now = services.clock()
+    zone = services.settings.clinic_timezone
+    async with services.sessions() as session, session.begin():
+        shift = await session.get(OnCallShift, shift_id)
+        if shift is None:
+            raise HTTPException(404, "No such shift.")
+        clinician = await session.get(Clinician, shift.clinician_id)
+        name = clinician.name if clinician else f"clinician {shift.clinician_id}"
+        if shift.ends_at is not None and shift.ends_at <= now:
+            flash(request, "That shift has already ended.", "error")
+            return see_other("/admin/rota")
+        started = shift.starts_at <= now
+        what = (
+            f"{name}'s {shift.role} shift, on since {local(shift.starts_at, zone)}"
+            if started
+            else f"{name}'s {shift.role} shift from {local(shift.starts_at, zone)}"
+        )
+        if confirmed != "yes":
+            return render(
+                request,
+                "admin/confirm.html",
+                {
+                    "user": user,
+                    "title": "End this shift?" if started else "Remove this shift?",
+                    "question": f"{'End' if started else 'Remove'} {what}?",
+                    "consequence": (
+                        "Pages for the role then go to whoever another shift puts on call; "
+                        "if nobody is, the ladder skips to its next rung. The rota page shows "
+                        "who is on call after the change."
+                    ),
+                    "action": f"/admin/rota/shifts/{shift.id}/end",
+                    "yes": "Yes, end it now" if started else "Yes, remove it",
+                    "no": "No, keep it",
+                    "back": "/admin/rota",
+                },
+            )
+        audit.record(
+            session,
+            at=now,
+            actor=f"staff:{user.id}",
+            action="oncall_shift_ended" if started else "oncall_shift_removed",
+            subject=f"shift:{shift.id}",
+            role=shift.role,
+            clinician=shift.clinician_id,
+        )
+        if started:
+            shift.ends_at = now
+        else:
+            await session.delete(shift)
+    flash(request, f"{'Ended' if started else 'Removed'} {what}.")
+    return see_other("/admin/rota")
