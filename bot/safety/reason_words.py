@@ -6,6 +6,7 @@ message text. Staff read them through ``describe``.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 __all__ = ["WORDS", "describe"]
@@ -29,9 +30,29 @@ WORDS = {
 }
 
 
+# Flow ids staff know by another name; any other id is shown with spaces for dashes.
+_FLOW_NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7", "asq": "ASQ", "daily-checkin": "daily check-in"}
+_ITEM = re.compile(r"^(?:[a-z0-9]+_)?(?:q|item)?(\d+)$")
+
+
+def _flow_answer(code: str) -> str:
+    """``flow:phq9:phq9_9`` (an answer in a flow escalated) as "an answer to PHQ-9 item 9"."""
+    _, flow_id, step = (code.split(":", 2) + ["", ""])[:3]
+    flow = _FLOW_NAMES.get(flow_id, flow_id.replace("-", " ").replace("_", " "))
+    item = _ITEM.match(step)
+    where = f"item {item.group(1)}" if item else f"question {step.replace('_', ' ')}"
+    return f"an answer to {flow} {where}"
+
+
+def _word(code: str) -> str:
+    if code.startswith("flow:"):
+        return _flow_answer(code)
+    return WORDS.get(code, code.replace("_", " "))
+
+
 def describe(reasons: Iterable[str] | None) -> str:
     """``reasons`` as one line of plain words, in their order; unknown codes kept as they are."""
-    words = [WORDS.get(code, code.replace("_", " ")) for code in reasons or ()]
+    words = [_word(code) for code in reasons or ()]
     return "; ".join(dict.fromkeys(words)) or "none recorded"
 
 

@@ -77,6 +77,11 @@ async def test_item_9_pages_at_once_and_the_questionnaire_still_ends_with_a_scor
     async with services.sessions() as session:
         escalation = await session.scalar(select(Escalation))
     assert escalation is not None and escalation.state == "open"
+    # The escalations page gives the reason in words, not the step's code.
+    await sign_in(client, await add_staff(services, role="clinician"))
+    page = (await client.get("/admin/escalations")).text
+    assert "why: an answer to PHQ-9 item 9; PHQ-9 item 9 above 0" in page
+    assert "flow:phq9" not in page
 
 
 async def test_a_patient_who_stops_after_item_9_keeps_a_complete_total(
