@@ -8,13 +8,13 @@ from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
 from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.cli.telegram_links import clinician_link, new_code_for, patient_link, print_link
+from bot.clinicians import ClinicianError, register
 from bot.clock import plausible
 from bot.enrollment import EnrollForm, check, check_unique, enroll
 from bot.phones import InvalidPhone, mask, normalize_phone
@@ -169,26 +169,26 @@ def clinician_add(
     telegram: Annotated[bool, typer.Option(help="Print a one-time Telegram link")] = False,
 ) -> None:
     """Register a clinician who can be paged; prints the clinician id."""
-    number = _phone(phone)
 
-    async def work(session: AsyncSession) -> tuple[int, str | None]:
-        clinician = Clinician(name=name.strip(), phone=number, telegram_chat_id=telegram_chat_id)
-        session.add(clinician)
-        await session.flush()
-        audit.record(
-            session,
-            at=datetime.now(UTC),
-            actor="cli",
-            action="clinician_added",
-            subject=f"clinician:{clinician.id}",
-        )
+    async def work(session: AsyncSession) -> tuple[int, str | None] | str:
+        try:
+            clinician = await register(
+                session,
+                name=name,
+                phone=phone,
+                now=datetime.now(UTC),
+                actor="cli",
+                telegram_chat_id=telegram_chat_id,
+            )
+        except ClinicianError as problem:
+            return str(problem)
         code = await new_code_for(session, clinician_id=clinician.id) if telegram else None
         return clinician.id, code
 
-    try:
-        clinician_id, code = run_in_session(work)
-    except IntegrityError:
-        raise fail(f"a clinician with phone {mask(number)} already exists") from None
+    result = run_in_session(work)
+    if isinstance(result, str):
+        raise fail(result)
+    clinician_id, code = result
     typer.echo(clinician_id)
     if code is not None:
         print_link(settings_or_exit(), code)

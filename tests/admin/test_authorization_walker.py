@@ -52,6 +52,7 @@ ROLES = {
     ("GET", "/admin/rota"): ALL,
     ("POST", "/admin/rota"): OFFICE,
     ("POST", "/admin/rota/shifts/{shift_id}/end"): OFFICE,
+    ("POST", "/admin/rota/clinicians"): OFFICE,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/review"): ALL,
     ("POST", "/admin/review/{message_id}/read"): RESPOND,

@@ -182,3 +182,42 @@ async def test_a_shift_that_has_not_begun_is_removed(
 
     async with services.sessions() as session:
         assert await session.get(OnCallShift, later_id) is None
+
+
+async def test_staff_add_a_clinician_and_put_them_on_call_until_further_notice(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await clinic_with_rota(services)
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/rota")
+
+    added = await client.post(
+        "/admin/rota/clinicians",
+        data={"csrf_token": token, "name": " Dr  New ", "phone": "(202) 555-0188"},
+    )
+    page = (await client.get(added.headers["location"])).text
+    found = re.search(r"Added Dr New \(clinician id (\d+)\)", page)
+    assert found, page
+    assert "<td>Dr New</td><td>+12025550188</td>" in page
+    again = await client.post(
+        "/admin/rota/clinicians",
+        data={"csrf_token": token, "name": "Dr Dup", "phone": "+12025550188"},
+    )
+    assert "Not added: a clinician with phone" in (await client.get(again.headers["location"])).text
+
+    held = await client.post(
+        "/admin/rota",
+        data={
+            "csrf_token": token,
+            "clinician_id": found.group(1),
+            "role": "director",
+            "starts": "2026-11-27T09:00",
+            "ends": "",
+        },
+    )
+    page = (await client.get(held.headers["location"])).text
+    assert "Dr New is director on call from Fri 27 Nov 09:00 until further notice." in page
+    assert board(page)["director"][0] == "Dr New"
+    async with services.sessions() as session:
+        far = await on_call(session, role="director", at=datetime(2027, 6, 1, tzinfo=UTC))
+    assert far is not None and far.name == "Dr New"

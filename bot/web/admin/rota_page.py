@@ -12,6 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
+from bot.clinicians import ClinicianError, register
 from bot.safety.rota import everyone_active
 from bot.web.admin import rota_views
 from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
@@ -69,7 +70,7 @@ async def rota_page(request: Request, user: Viewer) -> Response:
 
 def _check(
     form: OverrideForm, clinicians: list[Clinician], zone: str, now: datetime
-) -> tuple[datetime, datetime] | None:
+) -> tuple[datetime, datetime | None] | None:
     if not any(str(c.id) == form.clinician_id for c in clinicians):
         form.errors["clinician_id"] = "Choose an active clinician."
     if form.role not in OnCallRole.ALL:
@@ -77,15 +78,17 @@ def _check(
     starts, ends = parse_local(form.starts, zone), parse_local(form.ends, zone)
     if starts is None:
         form.errors["starts"] = "Enter when the cover starts."
-    if ends is None:
-        form.errors["ends"] = "Enter when the cover ends."
+    if ends is None and form.ends.strip():
+        form.errors["ends"] = "Enter the end as a date and time, or leave it empty."
+    elif ends is None:
+        pass  # until further notice, as `checkin oncall set` without --to
     elif ends <= now:
         form.errors["ends"] = "This end time has already passed."
     elif starts is not None and ends <= starts:
         form.errors["ends"] = "The end must be after the start."
     elif starts is not None and ends - starts > LONGEST:
         form.errors["ends"] = "An override is at most 31 days; longer changes belong in the rota."
-    if form.errors or starts is None or ends is None:
+    if form.errors or starts is None:
         return None
     return starts, ends
 
@@ -113,7 +116,8 @@ async def add_override(
         return await _page(request, user, form, 422)
     flash(
         request,
-        f"{name} is {role} on call from {local(span[0], zone)} to {local(span[1], zone)}.",
+        f"{name} is {role} on call from {local(span[0], zone)} "
+        + (f"to {local(span[1], zone)}." if span[1] else "until further notice."),
     )
     return see_other("/admin/rota")
 
@@ -122,7 +126,7 @@ async def _add(
     session: AsyncSession,
     user: StaffUser,
     form: OverrideForm,
-    span: tuple[datetime, datetime],
+    span: tuple[datetime, datetime | None],
     now: datetime,
 ) -> OnCallShift:
     shift = OnCallShift(
@@ -144,7 +148,7 @@ async def _add(
         role=form.role,
         clinician=shift.clinician_id,
         starts_at=span[0].isoformat(),
-        ends_at=span[1].isoformat(),
+        ends_at=span[1].isoformat() if span[1] else None,
     )
     return shift
 
@@ -209,3 +213,25 @@ async def end_shift(
             await session.delete(shift)
     flash(request, f"{'Ended' if started else 'Removed'} {what}.")
     return see_other("/admin/rota")
+
+
+@router.post("/clinicians", dependencies=[Depends(check_csrf)])
+async def add_clinician(
+    request: Request,
+    user: Office,
+    name: Annotated[str, Form(max_length=200)] = "",
+    phone: Annotated[str, Form(max_length=64)] = "",
+) -> Response:
+    """Register a clinician the ladder can page, as `checkin clinician add` does."""
+    services = services_of(request)
+    try:
+        async with services.sessions() as session, session.begin():
+            clinician = await register(
+                session, name=name, phone=phone, now=services.clock(), actor=f"staff:{user.id}"
+            )
+            added = f"Added {clinician.name} (clinician id {clinician.id}); put them on call below."
+    except ClinicianError as problem:
+        flash(request, f"Not added: {problem}.", "error")
+        return see_other("/admin/rota#clinicians")
+    flash(request, added)
+    return see_other("/admin/rota#clinicians")
