@@ -7,15 +7,13 @@ from typing import Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.cli.people import parse_when
 from bot.safety import rotation as weekly
-from bot.safety.rota import on_call, on_call_next
-from storage.models import Clinician, OnCallRole, OnCallRotation, OnCallShift
+from bot.safety.rota import RotationError, on_call, on_call_next, start_rotation
+from storage.models import OnCallRole
 
 rotation_app = typer.Typer(help="Weekly on-call rotations.", no_args_is_help=True)
 
@@ -42,55 +40,30 @@ def rotation_set(
     Shifts from `checkin oncall set` with an end (covers, swaps) still win over the
     rotation; open-ended ones for ROLE end where the rotation starts.
     """
-    if role not in OnCallRole.ALL:
-        raise fail(f"ROLE: use one of {', '.join(OnCallRole.ALL)}")
     ids = _clinician_ids(clinicians)
-    try:
-        weekday, at = weekly.parse_handover(handover)
-    except weekly.HandoverError as exc:
-        raise fail(f"--handover: {exc}") from None
     zone = settings_or_exit().clinic_timezone
     starts = parse_when(from_, "--from") or datetime.now(UTC)
 
-    async def work(session: AsyncSession) -> tuple[list[int], list[str]]:
-        found = await session.scalars(select(Clinician).where(Clinician.id.in_(ids)))
-        names = {c.id: c.name for c in found if c.active}
-        missing = [i for i in ids if i not in names]
-        if missing:
-            return missing, []
-        session.add(
-            OnCallRotation(
+    async def work(session: AsyncSession) -> list[str] | str:
+        try:
+            return await start_rotation(
+                session,
                 role=role,
                 clinician_ids=ids,
-                handover_weekday=weekday,
-                handover_time=at.strftime("%H:%M"),
-                timezone=zone,
-                starts_at=starts,
+                handover=handover,
+                zone=zone,
+                starts=starts,
+                now=datetime.now(UTC),
+                actor="cli",
             )
-        )
-        await session.execute(
-            update(OnCallShift)
-            .where(
-                OnCallShift.role == role,
-                OnCallShift.ends_at.is_(None),
-                OnCallShift.starts_at <= starts,
-            )
-            .values(ends_at=starts)
-        )
-        audit.record(
-            session,
-            at=datetime.now(UTC),
-            actor="cli",
-            action="oncall_rotation_set",
-            role=role,
-            clinicians=ids,
-            handover=handover,
-        )
-        return [], [names[i] for i in ids]
+        except RotationError as problem:
+            option = {"role": "ROLE"}.get(problem.field, f"--{problem.field}")
+            return f"{option}: {problem}"
 
-    missing, names = run_in_session(work)
-    if missing:
-        raise fail(f"--clinicians: no active clinician with id {', '.join(map(str, missing))}")
+    names = run_in_session(work)
+    if isinstance(names, str):
+        raise fail(names)
+    weekday, at = weekly.parse_handover(handover)
     typer.echo(
         f"{role} rotates weekly at {weekly.WEEKDAYS[weekday]} {at:%H:%M} ({zone}): "
         + ", ".join(names)

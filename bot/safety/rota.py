@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import audit
 from bot.safety import rotation as weekly
-from storage.models import Clinician, OnCallRotation, OnCallShift
+from storage.models import Clinician, OnCallRole, OnCallRotation, OnCallShift
 
 # How far ahead `on_call_next` looks for a change of hands.
 NEXT_WITHIN = timedelta(weeks=8)
@@ -108,3 +109,73 @@ async def resolve_target(session: AsyncSession, *, target: str, at: datetime) ->
 
 async def everyone_active(session: AsyncSession) -> list[Clinician]:
     return list((await session.scalars(select(Clinician).where(Clinician.active.is_(True)))).all())
+
+
+class RotationError(ValueError):
+    """The rotation cannot start as asked: ``field`` (role, clinicians or handover) and,
+    as the message, why in words."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+async def start_rotation(
+    session: AsyncSession,
+    *,
+    role: str,
+    clinician_ids: list[int],
+    handover: str,
+    zone: str,
+    starts: datetime,
+    now: datetime,
+    actor: str,
+) -> list[str]:
+    """Rotate ``role`` weekly among ``clinician_ids`` from ``starts``, handing over at
+    ``handover`` ("mon 09:00", wall-clock in ``zone``); returns their names in turn.
+
+    Shifts with an end (covers, swaps) still win over the rotation; open-ended shifts for
+    the role end where the rotation starts. The dashboard and the CLI both start rotations
+    through this."""
+    if role not in OnCallRole.ALL:
+        raise RotationError("role", f"use one of {', '.join(OnCallRole.ALL)}")
+    if not clinician_ids:
+        raise RotationError("clinicians", "name at least one clinician")
+    try:
+        weekday, at = weekly.parse_handover(handover)
+    except weekly.HandoverError as exc:
+        raise RotationError("handover", str(exc)) from None
+    found = await session.scalars(select(Clinician).where(Clinician.id.in_(clinician_ids)))
+    names = {c.id: c.name for c in found if c.active}
+    missing = [i for i in clinician_ids if i not in names]
+    if missing:
+        raise RotationError(
+            "clinicians", f"no active clinician with id {', '.join(map(str, missing))}"
+        )
+    session.add(
+        OnCallRotation(
+            role=role,
+            clinician_ids=clinician_ids,
+            handover_weekday=weekday,
+            handover_time=at.strftime("%H:%M"),
+            timezone=zone,
+            starts_at=starts,
+        )
+    )
+    await session.execute(
+        update(OnCallShift)
+        .where(
+            OnCallShift.role == role, OnCallShift.ends_at.is_(None), OnCallShift.starts_at <= starts
+        )
+        .values(ends_at=starts)
+    )
+    audit.record(
+        session,
+        at=now,
+        actor=actor,
+        action="oncall_rotation_set",
+        role=role,
+        clinicians=clinician_ids,
+        handover=handover,
+    )
+    return [names[i] for i in clinician_ids]

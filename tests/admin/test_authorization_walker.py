@@ -53,6 +53,7 @@ ROLES = {
     ("POST", "/admin/rota"): OFFICE,
     ("POST", "/admin/rota/shifts/{shift_id}/end"): OFFICE,
     ("POST", "/admin/rota/clinicians"): OFFICE,
+    ("POST", "/admin/rota/rotations"): OFFICE,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/review"): ALL,
     ("POST", "/admin/review/{message_id}/read"): RESPOND,

@@ -221,3 +221,33 @@ async def test_staff_add_a_clinician_and_put_them_on_call_until_further_notice(
     async with services.sessions() as session:
         far = await on_call(session, role="director", at=datetime(2027, 6, 1, tzinfo=UTC))
     assert far is not None and far.name == "Dr New"
+
+
+async def test_staff_start_a_weekly_rotation_and_a_bad_one_is_refused_naming_the_field(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    ids = await clinic_with_rota(services)
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/rota")
+    rotation = {
+        "csrf_token": token,
+        "role": "backup",
+        "clinicians": f"{ids['backup']}, {ids['primary']}",
+        "handover": "Mon 09:00",
+        "starts": "",
+    }
+
+    bad = await client.post("/admin/rota/rotations", data={**rotation, "handover": "someday"})
+    assert "Rotation not started: Handover:" in (await client.get(bad.headers["location"])).text
+    nobody = await client.post("/admin/rota/rotations", data={**rotation, "clinicians": "999"})
+    assert "no active clinician with id 999" in (await client.get(nobody.headers["location"])).text
+
+    started = await client.post("/admin/rota/rotations", data=rotation)
+    page = (await client.get(started.headers["location"])).text
+    assert "backup now rotates weekly, handing over mon 09:00 (America/New_York): " in page
+    assert "<td>backup</td><td>Dr Backup, Dr Primary</td><td>mon 09:00" in page
+    async with services.sessions() as session:
+        next_week = await on_call(session, role="backup", at=services.clock() + timedelta(days=5))
+        rows = (await session.scalars(select(OnCallRotation))).all()
+    assert len(rows) == 1
+    assert next_week is not None and next_week.name == "Dr Primary"

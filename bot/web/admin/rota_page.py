@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
 from bot.clinicians import ClinicianError, register
-from bot.safety.rota import everyone_active
+from bot.safety.rota import RotationError, everyone_active, start_rotation
 from bot.web.admin import rota_views
 from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
 from bot.web.admin.pages import flash, local, render, see_other
@@ -46,6 +46,7 @@ async def _page(
     async with services.sessions() as session:
         board = await rota_views.on_call_now_and_next(session, now=now)
         listed = await rota_views.shifts(session, now=now)
+        rotations = await rota_views.rotations(session)
         clinicians = await everyone_active(session)
     return render(
         request,
@@ -54,6 +55,7 @@ async def _page(
             "user": user,
             "board": board,
             "shifts": listed,
+            "rotations": rotations,
             "clinicians": sorted(clinicians, key=lambda c: c.name),
             "roles": OnCallRole.ALL,
             "form": form,
@@ -235,3 +237,50 @@ async def add_clinician(
         return see_other("/admin/rota#clinicians")
     flash(request, added)
     return see_other("/admin/rota#clinicians")
+
+
+@router.post("/rotations", dependencies=[Depends(check_csrf)])
+async def add_rotation(
+    request: Request,
+    user: Office,
+    role: Field = "",
+    clinicians: Annotated[str, Form(max_length=200)] = "",
+    handover: Field = "",
+    starts: Field = "",
+) -> Response:
+    """Start a weekly rotation, as `checkin oncall rotation set` does."""
+    services = services_of(request)
+    now = services.clock()
+    zone = services.settings.clinic_timezone
+    typed = [part for part in clinicians.replace(" ", ",").split(",") if part]
+    begins = parse_local(starts, zone) if starts.strip() else now
+    if not all(part.isdigit() for part in typed):
+        flash(request, "Rotation not started: Clinicians: ids separated by commas.", "error")
+        return see_other("/admin/rota#rotations")
+    if begins is None:
+        flash(request, "Rotation not started: From: a date and time, or empty.", "error")
+        return see_other("/admin/rota#rotations")
+    ids = [int(part) for part in typed]
+    try:
+        async with services.sessions() as session, session.begin():
+            names = await start_rotation(
+                session,
+                role=role,
+                clinician_ids=ids,
+                handover=handover,
+                zone=zone,
+                starts=begins,
+                now=now,
+                actor=f"staff:{user.id}",
+            )
+    except RotationError as problem:
+        label = {"role": "Role", "clinicians": "Clinicians", "handover": "Handover"}
+        flash(request, f"Rotation not started: {label[problem.field]}: {problem}.", "error")
+        return see_other("/admin/rota#rotations")
+    flash(
+        request,
+        f"{role} now rotates weekly, handing over {handover.strip().lower()} ({zone}): "
+        + ", ".join(names)
+        + f", from {local(begins, zone)}.",
+    )
+    return see_other("/admin/rota#rotations")

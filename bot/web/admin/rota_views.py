@@ -12,8 +12,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.safety import rotation as weekly
 from bot.safety.rota import NEXT_WITHIN, on_call, on_call_next
-from storage.models import Clinician, OnCallRole, OnCallShift
+from storage.models import Clinician, OnCallRole, OnCallRotation, OnCallShift
 
 SHIFTS_SHOWN = 100
 PAST_SHOWN = timedelta(days=7)  # ended shifts stay listed this long
@@ -50,3 +51,26 @@ async def shifts(session: AsyncSession, *, now: datetime) -> list[OnCallShift]:
             )
         ).all()
     )
+
+
+@dataclass
+class RotationRow:
+    row: OnCallRotation
+    names: list[str]
+
+    @property
+    def handover(self) -> str:
+        return weekly.handover_label(self.row)
+
+
+async def rotations(session: AsyncSession) -> list[RotationRow]:
+    """Weekly rotations, the newest first (of several for a role, the newest started wins)."""
+    rows = (
+        await session.scalars(
+            select(OnCallRotation).order_by(OnCallRotation.starts_at.desc()).limit(SHIFTS_SHOWN)
+        )
+    ).all()
+    ids = {i for r in rows for i in r.clinician_ids}
+    found = await session.scalars(select(Clinician).where(Clinician.id.in_(ids)))
+    names = {c.id: c.name for c in found}
+    return [RotationRow(r, [names.get(i, f"clinician {i}") for i in r.clinician_ids]) for r in rows]
