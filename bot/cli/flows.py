@@ -12,7 +12,7 @@ import typer
 
 import flows
 from flows.durations import parse_duration
-from flows.segments import sms_segments
+from flows.segments import long_texts
 
 app = typer.Typer(help="Check and try conversation flows.", no_args_is_help=True)
 
@@ -43,24 +43,9 @@ def validate(
             typer.echo(str(error))
         raise typer.Exit(1)
     steps = sum(len(flow.steps) for flow in loaded)
-    for warning in _long_texts(loaded):
-        typer.echo(warning)
+    for warning in long_texts(loaded):
+        typer.echo(f"warning: {warning}")
     typer.echo(f"ok: {len(loaded)} flows, {steps} steps")
-
-
-def _long_texts(loaded: list[flows.Flow]) -> list[str]:
-    """Warnings (not errors) for texts longer than two SMS segments."""
-    warnings = []
-    for flow in loaded:
-        for step in flow.steps.values():
-            for language, text in step.text.items():
-                count, encoding = sms_segments(text)
-                if count > 2:
-                    warnings.append(
-                        f"warning: {flow.source} steps.{step.id}.{language}: {count} SMS "
-                        f"segments ({encoding}, {len(text)} characters); keep within 2"
-                    )
-    return warnings
 
 
 def _emergency(crisis_resources: str) -> str:

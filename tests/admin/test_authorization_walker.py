@@ -58,6 +58,7 @@ ROLES = {
     ("GET", "/admin/review"): ALL,
     ("POST", "/admin/review/{message_id}/read"): RESPOND,
     ("GET", "/admin/flows"): ALL,
+    ("GET", "/admin/flows/{flow_id}"): ALL,
     ("GET", "/admin/flows/{flow_id}/preview"): ALL,
     ("POST", "/admin/flows/{flow_id}/preview"): ALL,
     ("GET", "/admin/password"): ALL,

@@ -52,7 +52,8 @@ async def test_the_flows_page_lists_the_built_in_library_as_valid_and_in_use(
 
     listed = re.findall(r'<tr class="flow" data-flow="([\w-]+)">', page)
     assert listed == sorted(p.stem for p in BUILTIN_DIR.glob("*.yaml"))
-    assert "All flow files are valid." in page
+    assert "All flow files are valid, with " in page  # the validated wording runs long
+    assert "phq9.yaml steps.phq9_8.en: 3 SMS segments" in page
     assert page.count("valid, in use") == len(listed)
 
 
@@ -129,3 +130,41 @@ async def test_a_tampered_preview_starts_again_instead_of_erroring(
     again = (await client.get(response.headers["location"])).text
     assert "This preview could not be continued; it has started again." in again
     assert len(transcript(again)) == 1
+
+
+async def test_a_flow_reads_in_words_its_questions_answers_branches_and_escalations(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    await sign_in(client, await add_staff(services, role="staff"))
+
+    page = (await client.get("/admin/flows/phq9")).text
+
+    assert "Thoughts that you would be better off dead or of hurting yourself" in page
+    step9 = page[page.index('id="step-phq9_9"') :]
+    step9 = step9[: step9.index("</li>\n")]
+    assert "Escalates" in step9 and "pages the clinician (suicide risk)" in step9
+    assert "a number from 0 to 3 (0 Not at all, 1 Several days," in step9
+    assert "Scoring" in page and "0-4 minimal" in page
+    listing = (await client.get("/admin/flows")).text
+    assert '<a href="/admin/flows/phq9"><code>phq9</code></a>' in listing
+    assert (await client.get("/admin/flows/no-such-flow")).status_code == 404
+
+
+async def test_a_text_over_two_sms_segments_is_a_warning_on_the_flows_page(
+    flows_dir_client: tuple[httpx.AsyncClient, Services, Path],
+) -> None:
+    client, services, folder = flows_dir_client
+    await sign_in(client, await add_staff(services, role="staff"))
+    long_text = "How are you feeling today? " * 14  # about 380 characters: 3 segments
+    (folder / "chatty.yaml").write_text(
+        f"id: chatty\nversion: 1\ntitle: Chatty\nexpires_after: 6h\nsteps:\n"
+        f"  - id: q\n    ask: {long_text.strip()!r}\n    answer: {{type: text}}\n"
+    )
+
+    page = (await client.get("/admin/flows")).text
+
+    assert "All flow files are valid, with 1 warning below." in page
+    assert "chatty.yaml steps.q.en: 3 SMS segments (GSM-7" in page
+    assert (
+        "chatty.yaml steps.q.en: 3 SMS segments" in (await client.get("/admin/flows/chatty")).text
+    )

@@ -176,3 +176,22 @@ async def test_an_admin_changes_an_accounts_role_from_the_users_page(
     await page.screenshot(path=str(ARTIFACTS / "users-change.png"), full_page=True)
     await row.get_by_role("button", name="Save the role of nurse@clinic.example.org").click()
     await page.get_by_text("Changed the role of nurse@clinic.example.org.").wait_for()
+
+
+async def test_staff_read_a_flow_in_words_and_the_rota_with_its_rotations_and_clinicians(
+    browser_page: Any, dashboard_url: str, services: Services
+) -> None:
+    page = browser_page
+    await sign_in(page, dashboard_url, await add_staff(services, role="staff"))
+
+    await page.get_by_role("link", name="Flows").click()
+    await page.get_by_role("link", name="phq9", exact=True).click()
+    await page.get_by_role("heading", name="Question phq9_9").wait_for()
+    await page.screenshot(path=str(ARTIFACTS / "flow-in-words.png"), full_page=True)
+
+    await page.get_by_role("link", name="On call").click()
+    await page.get_by_label("Full name").fill("Dr Rota")
+    await page.get_by_label("Mobile number for pages").fill("+1 202 555 0190")
+    await page.get_by_role("button", name="Add clinician").click()
+    await page.get_by_text(re.compile(r"Added Dr Rota \(clinician id \d+\)")).wait_for()
+    await page.screenshot(path=str(ARTIFACTS / "rota-page.png"), full_page=True)

@@ -7,7 +7,7 @@ service; a broken file never breaks the page.
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
@@ -17,6 +17,7 @@ from bot.web.admin import flow_preview
 from bot.web.admin.auth import VIEWERS, check_csrf, require, services_of
 from bot.web.admin.flow_preview import MAX_REPLIES, Preview
 from bot.web.admin.pages import flash, render, see_other
+from flows.segments import long_texts
 from storage.models import StaffUser
 
 router = APIRouter(prefix="/admin/flows")
@@ -41,6 +42,7 @@ async def flows_page(request: Request, user: Viewer) -> Response:
             "user": user,
             "flows": sorted(loaded, key=lambda f: f.id),
             "errors": errors,
+            "warnings": long_texts(loaded),
             "running": running,
             "where": "FLOWS_DIR" if services.settings.flows_dir else "the built-in library",
         },
@@ -73,6 +75,59 @@ def _show(request: Request, user: StaffUser, flow: flows.Flow, preview: Preview)
             "token": flow_preview.sign(preview, settings.session_secret),
             "language": preview.language,
             "languages": LANGUAGES,
+        },
+    )
+
+
+def _said(value: object) -> str:
+    """A label as written: one text, or its languages side by side ("worst / peor")."""
+    if isinstance(value, dict):
+        return " / ".join(str(v) for v in value.values())
+    return str(value)
+
+
+def answer_words(answer: dict[str, Any] | None) -> str:
+    """A step's ``answer:`` as staff would say it: "a number from 0 to 3 (0 Not at all, ...)"."""
+    if not answer:
+        return ""
+    kind = str(answer.get("type", ""))
+    if kind == "scale":
+        labels = answer.get("labels") or {}
+        named = ", ".join(f"{k} {_said(v)}" for k, v in labels.items())
+        span = f"a number from {answer.get('min')} to {answer.get('max')}"
+        return f"{span} ({named})" if named else span
+    if kind in ("choice", "multi_choice"):
+        options = answer.get("choices") or {}
+        shown = [
+            _said(o.get("label", key)) if isinstance(o, dict) and "label" in o else _said(o)
+            for key, o in (options.items() if isinstance(options, dict) else enumerate(options))
+        ]
+        many = "one or more of" if kind == "multi_choice" else "one of"
+        return f"{many}: {'; '.join(shown)}"
+    if kind == "yes_no":
+        return "yes or no"
+    if kind == "text":
+        return "free text"
+    if kind == "number":
+        return f"a number from {answer.get('min', 'any')} to {answer.get('max', 'any')}"
+    return kind.replace("_", " ")
+
+
+@router.get("/{flow_id}", response_class=HTMLResponse)
+async def flow_page(request: Request, user: Viewer, flow_id: str) -> Response:
+    """One flow in words: its questions, answers, branches and escalations, for staff who
+    do not read YAML."""
+    flow = _flow(request, flow_id)
+    return render(
+        request,
+        "admin/flow.html",
+        {
+            "user": user,
+            "flow": flow,
+            "spec": flow.spec,
+            "warnings": long_texts([flow]),
+            "languages": LANGUAGES,
+            "answer_words": answer_words,
         },
     )
 
