@@ -9,7 +9,7 @@ with the same checks (the dashboard's edit form and `PATCH /api/patients/{id}`).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -21,7 +21,7 @@ from bot.scheduling.plan import QuietHours
 from bot.scheduling.planned import plan_routine, replan_routine
 from bot.wallclock import hhmm
 from bot.zones import UnknownZone, resolve_zone
-from storage.models import Patient
+from storage.models import Clinician, Patient
 
 LANGUAGES = {"en": "English", "es": "Spanish"}
 CHANNELS = {"sms": "SMS", "telegram": "Telegram"}
@@ -36,8 +36,16 @@ class EnrollForm:
     language: str = "en"
     channel: str = "sms"
     quiet_hours: str = ""  # empty: the clinic's
+    mrn: str = ""  # the clinic's record number, optional
+    date_of_birth: str = ""  # YYYY-MM-DD, optional
+    treating_clinician_id: str = ""  # a clinician's id, optional
+    # The enroll form asks staff to record the patient's consent to check-ins: True or
+    # False there; None where it is not asked (the CLI and the API).
+    consent: bool | None = None
     errors: dict[str, str] = field(default_factory=dict)
     normal_phone: str = ""
+    birth_date: date | None = None
+    treating_id: int | None = None
 
 
 def check(form: EnrollForm) -> EnrollForm:
@@ -72,14 +80,48 @@ def check(form: EnrollForm) -> EnrollForm:
             form.errors["quiet_hours"] = f"Quiet hours: {exc}; or leave it empty for the clinic's."
     else:
         form.quiet_hours = ""
+    _check_record(form)
     return form
 
 
+def _check_record(form: EnrollForm) -> None:
+    """The chart fields: record number, date of birth, treating clinician, consent."""
+    form.mrn = " ".join(form.mrn.split())
+    if len(form.mrn) > 64:
+        form.errors["mrn"] = "The record number is longer than 64 characters."
+    form.date_of_birth = form.date_of_birth.strip()
+    if form.date_of_birth:
+        try:
+            form.birth_date = date.fromisoformat(form.date_of_birth)
+        except ValueError:
+            form.errors["date_of_birth"] = "Enter the date of birth as YYYY-MM-DD."
+        else:
+            if not date(1900, 1, 1) <= form.birth_date <= date.today():
+                form.errors["date_of_birth"] = "That date of birth is not possible; check it."
+    form.treating_clinician_id = form.treating_clinician_id.strip()
+    if form.treating_clinician_id:
+        if form.treating_clinician_id.isdigit():
+            form.treating_id = int(form.treating_clinician_id)
+        else:
+            form.errors["treating_clinician_id"] = "Choose the treating clinician from the list."
+    if form.consent is False:
+        form.errors["consent"] = (
+            "Record that the patient agreed to check-ins by text before enrolling them."
+        )
+
+
 async def check_unique(session: AsyncSession, form: EnrollForm) -> None:
+    """What only the database can tell: a phone already enrolled, a clinician that is not."""
     if form.normal_phone and await session.scalar(
         select(Patient.id).where(Patient.phone == form.normal_phone)
     ):
         form.errors["phone"] = "A patient with this phone number is already enrolled."
+    await _check_clinician(session, form)
+
+
+async def _check_clinician(session: AsyncSession, form: EnrollForm) -> None:
+    if form.treating_id is not None and await session.get(Clinician, form.treating_id) is None:
+        form.errors["treating_clinician_id"] = "Choose the treating clinician from the list."
 
 
 async def enroll(
@@ -103,6 +145,10 @@ async def enroll(
         checkin_time=form.checkin_time,
         language=form.language,
         quiet_hours=form.quiet_hours or None,
+        mrn=form.mrn or None,
+        date_of_birth=form.birth_date,
+        treating_clinician_id=form.treating_id,
+        consent_recorded_at=now if form.consent else None,
         created_at=now,
     )
     session.add(patient)
@@ -132,7 +178,18 @@ async def update(
     as an enrollment is, and re-plan the routine check-ins when their time, zone or quiet
     hours moved. Returns the checked form and the fields that changed; with errors in the
     form nothing is changed. The dashboard and the API both edit patients through this."""
-    fields = ("name", "phone", "timezone", "checkin_time", "language", "channel", "quiet_hours")
+    fields = (
+        "name",
+        "phone",
+        "timezone",
+        "checkin_time",
+        "language",
+        "channel",
+        "quiet_hours",
+        "mrn",
+        "date_of_birth",
+        "treating_clinician_id",
+    )
     unknown = set(changes) - set(fields)
     assert not unknown, f"not patient fields: {sorted(unknown)}"
     current: dict[str, str] = {f: str(getattr(patient, f) or "") for f in fields}
@@ -146,8 +203,12 @@ async def update(
             language=typed["language"],
             channel=typed["channel"],
             quiet_hours=typed["quiet_hours"],
+            mrn=typed["mrn"],
+            date_of_birth=typed["date_of_birth"],
+            treating_clinician_id=typed["treating_clinician_id"],
         )
     )
+    await _check_clinician(session, form)
     if form.normal_phone and form.normal_phone != patient.phone:
         taken = await session.scalar(
             select(Patient.id).where(Patient.phone == form.normal_phone, Patient.id != patient.id)
@@ -164,11 +225,20 @@ async def update(
         "language": form.language,
         "channel": form.channel,
         "quiet_hours": form.quiet_hours,
+        "mrn": form.mrn,
+        "date_of_birth": form.date_of_birth,
+        "treating_clinician_id": form.treating_clinician_id,
     }
     changed = sorted(f for f in fields if after[f] != current[f])
+    stored: dict[str, object] = {
+        **after,
+        "quiet_hours": form.quiet_hours or None,  # none of their own: the clinic's
+        "mrn": form.mrn or None,
+        "date_of_birth": form.birth_date,
+        "treating_clinician_id": form.treating_id,
+    }
     for f in changed:
-        empty_is_none = f == "quiet_hours"  # no own quiet hours: the clinic's
-        setattr(patient, f, (after[f] or None) if empty_is_none else after[f])
+        setattr(patient, f, stored[f])
     if _REPLANNED & set(changed):
         await replan_routine(
             session, library, patient, now=now, quiet=quiet, why=f"{', '.join(changed)} changed"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -31,6 +31,13 @@ class Patient(CreatedAt, Base):
     status: Mapped[str] = mapped_column(String(16), default=PatientStatus.ACTIVE)
     # "HH:MM-HH:MM" patient-local, e.g. "22:00-07:00"; None = the clinic's quiet hours.
     quiet_hours: Mapped[str | None] = mapped_column(String(11))
+    # The clinic's own record number and the date of birth, to match the patient to their
+    # chart; the clinician who treats them; when staff recorded the patient's consent to
+    # check-ins by text. All optional here: the enroll form asks for consent.
+    mrn: Mapped[str | None] = mapped_column(String(64))
+    date_of_birth: Mapped[date | None]
+    treating_clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
+    consent_recorded_at: Mapped[datetime | None]
 
     @property
     def first_name(self) -> str:

@@ -21,7 +21,7 @@ from storage.models import (
 )
 from tests.admin.history import MOODS, patient_with_history
 from tests.admin.staff import add_staff, form_token, sign_in
-from tests.builders import PATIENT_PHONE, enroll_patient
+from tests.builders import PATIENT_PHONE, add_clinician, enroll_patient
 
 
 def enroll_form(token: str, **fields: str) -> dict[str, str]:
@@ -32,6 +32,7 @@ def enroll_form(token: str, **fields: str) -> dict[str, str]:
         "timezone": "America/Chicago",
         "checkin_time": "08:30",
         "language": "es",
+        "consent": "yes",
         **fields,
     }
 
@@ -349,3 +350,37 @@ async def test_staff_edit_a_patients_details_and_the_check_ins_move_with_them(
             "timezone",
         ]
         assert (await session.get(Patient, other)) is not None
+
+
+async def test_the_enroll_form_records_the_chart_fields_and_asks_for_consent(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    treating = await add_clinician(services, name="Dr Treating", phone="+12025550166")
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/patients/new")
+    assert "Dr Treating" in (await client.get("/admin/patients/new")).text
+    chart = {"mrn": " MRN-00417 ", "date_of_birth": "1979-04-02"}
+
+    refused = await client.post(
+        "/admin/patients",
+        data=enroll_form(token, consent="", date_of_birth="2079-01-01", treating_clinician_id="x"),
+    )
+    assert refused.status_code == 422
+    assert "Record that the patient agreed to check-ins by text" in refused.text
+    assert "That date of birth is not possible" in refused.text
+    assert "Choose the treating clinician from the list." in refused.text
+
+    done = await client.post(
+        "/admin/patients", data=enroll_form(token, treating_clinician_id=str(treating), **chart)
+    )
+    page = (await client.get(done.headers["location"])).text
+    assert "MRN MRN-00417 · born 1979-04-02 · treated by Dr Treating" in page
+    assert "consent to check-ins recorded Fri 27 Nov 09:00" in page  # Chicago time
+    async with services.sessions() as session:
+        [patient] = (await session.scalars(select(Patient))).all()
+    assert (patient.mrn, str(patient.date_of_birth), patient.treating_clinician_id) == (
+        "MRN-00417",
+        "1979-04-02",
+        treating,
+    )
+    assert patient.consent_recorded_at == services.clock()

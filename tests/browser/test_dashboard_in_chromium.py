@@ -139,6 +139,11 @@ async def test_the_enroll_form_rejects_a_bad_phone_number_with_a_clear_message(
 
     await page.get_by_label("Mobile number (with country code)").fill("+1 202 555 0143")
     await page.get_by_role("button", name="Enroll").click()
+    consent = page.locator("#consent-error")
+    await consent.wait_for()  # consent to check-ins is recorded first
+    assert "agreed to check-ins by text" in await consent.inner_text()
+    await page.get_by_label("The patient agreed to receive check-ins").check()
+    await page.get_by_role("button", name="Enroll").click()
     await page.get_by_text("Enrolled Jordan Blake.").wait_for()
 
 

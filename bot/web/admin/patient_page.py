@@ -23,6 +23,7 @@ from flows.texts import render as render_text
 from storage.models import (
     Answer,
     CheckinStatus,
+    Clinician,
     Infusion,
     Message,
     Patient,
@@ -168,6 +169,11 @@ async def patient_page(
             )
         ).all()
         escalations = await escalation_views.for_patient(session, patient_id)
+        treating = (
+            await session.get(Clinician, patient.treating_clinician_id)
+            if patient.treating_clinician_id
+            else None
+        )
         # The outcome from the scores and infusions loaded above, and the recent moods.
         phq9 = Inputs(
             scores=[
@@ -192,6 +198,7 @@ async def patient_page(
             "user": user,
             "can_edit": user.role in OFFICE,
             "patient": patient,
+            "treating": treating.name if treating else None,
             "chart": mood_chart(moods, [i.at for i in infusions], now=now, zone=patient.timezone),
             "moods": moods,
             "infusions": infusions,

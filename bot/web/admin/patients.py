@@ -10,6 +10,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, enrollment
+from bot.safety.rota import everyone_active
 from bot.scheduling.plan import QuietHours
 from bot.scheduling.requested import CannotStart, request_checkin
 from bot.web.admin import telegram_enrollment
@@ -20,7 +21,7 @@ from bot.web.admin.pages import flash, render, see_other
 from bot.web.admin.patient_list import NEEDS, patient_rows
 from bot.web.admin.patient_page import OUTCOME_WORDS
 from bot.web.api_schemas import RowId
-from storage.models import Patient, PatientStatus, StaffUser
+from storage.models import Clinician, Patient, PatientStatus, StaffUser
 
 router = APIRouter(prefix="/admin/patients")
 
@@ -55,6 +56,7 @@ def _form_page(
     user: StaffUser,
     form: enrollment.EnrollForm,
     status: int,
+    clinicians: list[Clinician],
     editing: Patient | None = None,
 ) -> Response:
     return render(
@@ -64,6 +66,7 @@ def _form_page(
             "user": user,
             "form": form,
             "editing": editing,
+            "clinicians": sorted(clinicians, key=lambda c: c.name),
             "zones": ZONES,
             "languages": enrollment.LANGUAGES,
             "channels": enrollment.CHANNELS,
@@ -75,7 +78,10 @@ def _form_page(
 @router.get("/new", response_class=HTMLResponse)
 async def enroll_page(request: Request, user: Office) -> Response:
     timezone = services_of(request).settings.clinic_timezone
-    return _form_page(request, user, enrollment.EnrollForm(timezone=timezone), 200)
+    async with services_of(request).sessions() as session:
+        clinicians = await everyone_active(session)
+    form = enrollment.EnrollForm(timezone=timezone)
+    return _form_page(request, user, form, 200, clinicians)
 
 
 @router.post("", dependencies=[Depends(check_csrf)])
@@ -89,6 +95,10 @@ async def enroll(
     language: Annotated[str, Form(max_length=8)] = "",
     channel: Annotated[str, Form(max_length=16)] = "sms",
     quiet_hours: Annotated[str, Form(max_length=16)] = "",
+    mrn: Annotated[str, Form(max_length=100)] = "",
+    date_of_birth: Annotated[str, Form(max_length=16)] = "",
+    treating_clinician_id: Annotated[str, Form(max_length=12)] = "",
+    consent: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     form = enrollment.check(
         enrollment.EnrollForm(
@@ -99,6 +109,10 @@ async def enroll(
             language=language,
             channel=channel,
             quiet_hours=quiet_hours,
+            mrn=mrn,
+            date_of_birth=date_of_birth,
+            treating_clinician_id=treating_clinician_id,
+            consent=consent == "yes",
         )
     )
     services = services_of(request)
@@ -106,7 +120,7 @@ async def enroll(
     async with services.sessions() as session, session.begin():
         await enrollment.check_unique(session, form)
         if form.errors:
-            return _form_page(request, user, form, 422)
+            return _form_page(request, user, form, 422, await everyone_active(session))
         patient = await enrollment.enroll(
             session,
             form,
@@ -135,6 +149,7 @@ async def _patient(session: AsyncSession, patient_id: int) -> Patient:
 async def edit_page(request: Request, patient_id: RowId, user: Office) -> Response:
     async with services_of(request).sessions() as session:
         patient = await _patient(session, patient_id)
+        clinicians = await everyone_active(session)
     form = enrollment.EnrollForm(
         name=patient.name,
         phone=patient.phone,
@@ -143,8 +158,11 @@ async def edit_page(request: Request, patient_id: RowId, user: Office) -> Respon
         language=patient.language,
         channel=patient.channel,
         quiet_hours=patient.quiet_hours or "",
+        mrn=patient.mrn or "",
+        date_of_birth=patient.date_of_birth.isoformat() if patient.date_of_birth else "",
+        treating_clinician_id=str(patient.treating_clinician_id or ""),
     )
-    return _form_page(request, user, form, 200, editing=patient)
+    return _form_page(request, user, form, 200, clinicians, editing=patient)
 
 
 @router.post("/{patient_id}/edit", dependencies=[Depends(check_csrf)])
@@ -159,9 +177,15 @@ async def edit(
     language: Annotated[str, Form(max_length=8)] = "",
     channel: Annotated[str, Form(max_length=16)] = "sms",
     quiet_hours: Annotated[str, Form(max_length=16)] = "",
+    mrn: Annotated[str, Form(max_length=100)] = "",
+    date_of_birth: Annotated[str, Form(max_length=16)] = "",
+    treating_clinician_id: Annotated[str, Form(max_length=12)] = "",
 ) -> Response:
     services = services_of(request)
     typed = {
+        "mrn": mrn,
+        "date_of_birth": date_of_birth,
+        "treating_clinician_id": treating_clinician_id,
         "name": name,
         "phone": phone,
         "timezone": timezone,
@@ -182,7 +206,8 @@ async def edit(
             library=services.flows,
         )
         if form.errors:
-            return _form_page(request, user, form, 422, editing=patient)
+            clinicians = await everyone_active(session)
+            return _form_page(request, user, form, 422, clinicians, editing=patient)
         name = patient.name
     words = ", ".join(f.replace("_", " ") for f in changed)
     flash(request, f"Saved {name}: changed {words}." if changed else "Nothing was changed.")
