@@ -171,7 +171,8 @@ def sweep(name: str, model: RiskModel, s: Scored) -> None:
     print(f"  {name}: check threshold (urgent {t.urgent}, review {t.review} held)")
     for check in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         mark = "  <- shipped" if abs(check - t.check) < 0.05 else ""
-        levels = s.levels(Thresholds(t.urgent, check, t.review))
+        window = None if t.window is None else max(t.window, check)
+        levels = s.levels(Thresholds(t.urgent, check, t.review, window))
         print(f"    {check:4.2f}  {summary(levels, s)}{mark}")
 
 

@@ -10,6 +10,11 @@ exactly as ``risk_model.decide`` does in the service, and merged with the rules'
   higher than needed to flag ``RECALL_TARGET`` of the risk messages. A missed message can
   cost a life, so recall is bought with false alarms up to the budget, but no further: a
   clinic whose patients are questioned on every other message stops answering.
+- ``window``: what a window of a long message (two sentences read out of their context)
+  needs to raise it. With ``check`` first chosen as if windows were read like whole
+  messages, the window threshold is the one that costs least on the development split,
+  counting each risk message missed as ``MISS_COST`` false alarms; then ``check`` is chosen
+  again with it.
 - ``urgent``: the lowest threshold at which the model itself would page at most
   ``URGENT_BENIGN_LIMIT`` of the benign messages (beyond what the rules already page), so
   clear risk pages at once.
@@ -34,6 +39,8 @@ RANK = {level: i for i, level in enumerate(data.LEVELS)}
 RECALL_TARGET = 0.985
 FALSE_ALARM_BUDGET = 0.10
 URGENT_BENIGN_LIMIT = 0.015
+# A missed risk message weighs as much as this many false alarms when windows are set.
+MISS_COST = 5
 # Messages whose scores the manifest records; a test checks the shipped graph still gives them.
 PROBES = [
     "ok",
@@ -45,7 +52,7 @@ PROBES = [
     "felt like I was floating during the infusion, kind of scary but fine now",
 ]
 # A fine-tuned model is sure of itself: the urgent threshold needs steps near 1.
-GRID = [round(x, 3) for x in np.arange(0.02, 0.981, 0.01)] + [0.985, 0.99, 0.995, 0.998]
+GRID = [round(x, 3) for x in np.arange(0.02, 0.981, 0.01)] + [0.985, 0.99, 0.995, 0.998, 0.999]
 
 
 def calibrate(model_dir: Path) -> tuple[dict[str, float], dict[str, object]]:
@@ -70,14 +77,31 @@ def calibrate(model_dir: Path) -> tuple[dict[str, float], dict[str, object]]:
         return tp / max(sum(risk), 1), fp / max(len(risk) - sum(risk), 1)
 
     never = 1.01
-    curve = {t: recall_fpr(levels(Thresholds(never, t, never))) for t in GRID}
-    within = [t for t in GRID if curve[t][1] <= FALSE_ALARM_BUDGET] or [GRID[-1]]
-    enough = [t for t in within if curve[t][0] >= RECALL_TARGET]
-    check = max(enough) if enough else min(within)
     benign = [not r for r in risk]
 
+    def choose_check(window: float | None) -> float:
+        def at(t: float) -> Thresholds:
+            return Thresholds(never, t, never, None if window is None else max(window, t))
+
+        curve = {t: recall_fpr(levels(at(t))) for t in GRID}
+        within = [t for t in GRID if curve[t][1] <= FALSE_ALARM_BUDGET] or [GRID[-1]]
+        enough = [t for t in within if curve[t][0] >= RECALL_TARGET]
+        return max(enough) if enough else min(within)
+
+    def window_cost(t: float, check: float) -> float:
+        found = levels(Thresholds(never, check, never, t))
+        flagged = [level in ("check", "urgent") for level in found]
+        misses = sum(r and not f for f, r in zip(flagged, risk, strict=True))
+        alarms = sum(b and f for f, b in zip(flagged, benign, strict=True))
+        return alarms + MISS_COST * misses
+
+    provisional = choose_check(None)
+    window = min((t for t in GRID if t >= provisional), key=lambda t: window_cost(t, provisional))
+    check = choose_check(window)
+    window = max(window, check)
+
     def urgent_benign(t: float) -> float:
-        found = levels(Thresholds(t, check, never))
+        found = levels(Thresholds(t, check, never, window))
         added = [
             f == "urgent" and r != RANK["urgent"] and b
             for f, r, b in zip(found, rules, benign, strict=True)
@@ -88,13 +112,13 @@ def calibrate(model_dir: Path) -> tuple[dict[str, float], dict[str, object]]:
     wants_review = [e.level == "review" for e in dev]
 
     def review_errors(t: float) -> int:
-        found = levels(Thresholds(urgent, check, t))
+        found = levels(Thresholds(urgent, check, t, window))
         return sum(
             (f == "review") != w for f, w, b in zip(found, wants_review, benign, strict=True) if b
         )
 
     review = min(GRID, key=lambda t: (review_errors(t), -t))
-    chosen = Thresholds(urgent, check, review)
+    chosen = Thresholds(urgent, check, review, window)
     found = levels(chosen)
     recall, fpr = recall_fpr(found)
     figures: dict[str, object] = {
@@ -106,7 +130,7 @@ def calibrate(model_dir: Path) -> tuple[dict[str, float], dict[str, object]]:
         "review_errors_on_benign": review_errors(review),
         "note": "rules + model, on the development split it was calibrated on: not a result",
     }
-    return {"urgent": urgent, "check": check, "review": review}, figures
+    return {"urgent": urgent, "check": check, "review": review, "window": window}, figures
 
 
 def finish(out: Path) -> None:

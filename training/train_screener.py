@@ -220,6 +220,10 @@ def main() -> None:
 
     base = base_dir()
     tokenizer = AutoTokenizer.from_pretrained(str(base))
+    # The data's digest as it is read, not after an hour of training: files that move in
+    # the meantime must not give the weights a digest of data they never saw.
+    files = data.training_files()
+    digest = data.files_sha256(files)
     rows, info = build_rows(random.Random(SEED))
     print(f"training rows: {len(rows)} ({info})", flush=True)
     model = Classifier(base)
@@ -235,8 +239,8 @@ def main() -> None:
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (Apache-2.0), from "
         + BASE_REQUIREMENT,
         "levels": list(data.LEVELS),
-        "training_data_sha256": data.files_sha256(data.training_files()),
-        "training_files": [p.relative_to(data.REPO).as_posix() for p in data.training_files()],
+        "training_data_sha256": digest,
+        "training_files": [p.relative_to(data.REPO).as_posix() for p in files],
         "public_sets": info["public"],
         "rows": {"ours_fitted": info["ours"], "noisy_copies": info["noisy_copies"]},
         "settings": {

@@ -17,7 +17,11 @@ Long messages (``WINDOWS_FROM_CHARS`` and up) are read in windows as well as who
 run of two consecutive sentences is scored apart (a window never passes ``WINDOW_TOKENS`` word pieces), and the most urgent
 window decides, so one risky sentence inside a long answer about side effects is not
 averaged away. Two sentences, not one, so that "I'm not suicidal. OK that's a lie" is read
-together.
+together. A window is read out of its context ("two of my patients died this week" from a
+hospice nurse's check-in), so it raises a message to check or urgent only when its
+P(check) + P(urgent) reaches ``thresholds.window``, calibrated apart: on the development
+split, windows read at the whole message's threshold raised 24 false alarms for the 3
+risk messages that only they found (the release before this one).
 
 Runtime: onnxruntime on one thread (the int8 graph needs no torch), the ``tokenizers``
 library for word pieces; both read files shipped in the package, so nothing can reach the
@@ -70,12 +74,17 @@ class Thresholds:
     urgent: float
     check: float
     review: float
+    # What a window (not the whole message) needs in P(check) + P(urgent) to raise it at
+    # all; None (a manifest from before windows were calibrated apart): ``check``.
+    window: float | None = None
 
-    def level(self, p: Probabilities) -> str:
-        """The level for one window's probabilities (ordered as ``LEVELS``)."""
-        if p[3] >= self.urgent:
+    def level(self, p: Probabilities, whole: bool = True) -> str:
+        """The level for the whole message's probabilities (ordered as ``LEVELS``), or for
+        one window's (``whole=False``)."""
+        raises = whole or self.window is None or p[2] + p[3] >= self.window
+        if raises and p[3] >= self.urgent:
             return "urgent"
-        if p[2] + p[3] >= self.check:
+        if raises and p[2] + p[3] >= self.check:
             return "check"
         if p[1] >= self.review:
             return "review"
@@ -174,7 +183,7 @@ def decide(windows: list[str], probs: list[Probabilities], thresholds: Threshold
     """The most urgent window's level (ties: the higher P(urgent)); none for no windows."""
     if not windows:
         return Verdict("none", (1.0, 0.0, 0.0, 0.0), "")
-    levels = [thresholds.level(p) for p in probs]
+    levels = [thresholds.level(p, whole=i == 0) for i, p in enumerate(probs)]
     best = max(range(len(levels)), key=lambda i: (_RANK[levels[i]], float(probs[i][3])))
     chosen = probs[best]
     return Verdict(

@@ -12,12 +12,19 @@ import json
 import socket
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.cli.screen import screen_lines
 from bot.safety import model_tier
 from bot.safety.cleaning import for_model, repair
-from bot.safety.risk_model import WINDOWS_FROM_CHARS, RiskModel, sentence_windows
+from bot.safety.risk_model import (
+    WINDOWS_FROM_CHARS,
+    RiskModel,
+    Thresholds,
+    decide,
+    sentence_windows,
+)
 from bot.safety.screening import Level, rules_layer, screen
 from training import screening_data as data
 
@@ -176,3 +183,25 @@ def test_one_word_never_pages_on_the_model_alone(word: str) -> None:
 
 def test_a_risk_word_alone_still_pages_through_the_rules() -> None:
     assert screen("suicidal").level is Level.URGENT
+
+
+def test_a_window_read_out_of_context_needs_the_window_threshold_to_raise_a_message() -> None:
+    t = Thresholds(urgent=0.99, check=0.6, review=0.4, window=0.95)
+    whole = np.array([0.9, 0.05, 0.03, 0.02], dtype=np.float32)
+    unsure_window = np.array([0.2, 0.0, 0.7, 0.1], dtype=np.float32)  # 0.8: under 0.95
+    sure_window = np.array([0.0, 0.0, 0.04, 0.96], dtype=np.float32)
+    windows = ["whole text", "two sentences", "two more"]
+
+    assert decide(windows[:2], [whole, unsure_window], t).level == "none"
+    picked = decide(windows, [whole, unsure_window, sure_window], t)
+    assert (picked.level, picked.window) == ("check", "two more")
+    # The whole message needs only the check threshold.
+    assert decide(windows[:1], [unsure_window], t).level == "check"
+    # A manifest from before windows were calibrated apart reads windows like the whole.
+    old = Thresholds(urgent=0.99, check=0.6, review=0.4)
+    assert decide(windows[:2], [whole, unsure_window], old).level == "check"
+
+
+def test_the_shipped_thresholds_read_windows_apart() -> None:
+    window = MANIFEST["thresholds"].get("window")
+    assert window is not None and window >= MANIFEST["thresholds"]["check"]
