@@ -43,6 +43,7 @@ ROLES = {
     ("POST", "/admin/patients/{patient_id}/edit"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/infusions"): OFFICE,
     ("POST", "/admin/patients/{patient_id}/checkins"): OFFICE,
+    ("POST", "/admin/patients/{patient_id}/scores"): OFFICE,
     ("GET", "/admin/outcomes"): ALL,
     ("GET", "/admin/outcomes.csv"): ADMIN,
     ("POST", "/admin/review/signals/{signal_id}/seen"): RESPOND,

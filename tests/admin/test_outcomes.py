@@ -16,7 +16,7 @@ from bot.clock import ManualClock
 from bot.services import Services
 from storage.models import AuditEvent, Score
 from tests.admin.api_client import AUTH, api
-from tests.admin.staff import add_staff, sign_in
+from tests.admin.staff import add_staff, csrf_in, sign_in
 from tests.builders import add_infusion, enroll_patient
 from tests.fakes.twilio_api import FakeTwilio
 from tests.integration.patient_days import NY, Phone
@@ -219,3 +219,29 @@ async def test_staff_start_a_new_episode_and_its_baseline_is_the_score_before_it
     episodes = page[page.index("Episodes of treatment</h2>") :].split("</table>")[0]
     assert episodes.count("<tr><td>") == 2 and "<tr><td>2</td>" in episodes
     assert "starts a new episode</em>" in page
+
+
+async def test_staff_record_an_intake_score_on_the_patient_page_and_it_is_the_baseline(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    patient_id = await enroll_patient(services)
+    await add_infusion(services, patient_id, at=datetime(2026, 11, 20, 15, tzinfo=NY))
+    await sign_in(client, await add_staff(services, role="staff"))
+    page = f"/admin/patients/{patient_id}"
+    token = csrf_in((await client.get(page)).text)
+    score = {"csrf_token": token, "instrument": "phq9", "at": "2026-11-18T09:30"}
+
+    impossible = await client.post(f"{page}/scores", data={**score, "total": "31"})
+    shown = (await client.get(impossible.headers["location"])).text
+    assert "Score not recorded. Total: A PHQ-9 total is from 0 to 27; 31 is not possible." in shown
+    done = await client.post(f"{page}/scores", data={**score, "total": "19", "source": "intake"})
+
+    shown = (await client.get(done.headers["location"])).text
+    assert "Recorded PHQ-9 19 from intake, taken Wed 18 Nov 09:30 (moderately severe)." in shown
+    async with services.sessions() as session:
+        [row] = (await session.scalars(select(Score))).all()
+        audited = await session.scalar(
+            select(AuditEvent.actor).where(AuditEvent.action == "score_recorded")
+        )
+    assert (row.name, row.total, row.source) == ("phq9", 19, "intake")
+    assert audited is not None and audited.startswith("staff:")

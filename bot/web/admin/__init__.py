@@ -26,6 +26,7 @@ from bot.web.admin.patient_page import router as patient_page_router
 from bot.web.admin.patients import router as patients_router
 from bot.web.admin.review import router as review_router
 from bot.web.admin.rota_page import router as rota_router
+from bot.web.admin.scores_page import router as scores_router
 from bot.web.admin.telegram_enrollment import router as telegram_link_router
 from bot.web.admin.users import router as users_router
 
@@ -85,6 +86,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
     for router in (login_router, escalations_router, patients_router, patient_page_router):
         app.include_router(router)
     app.include_router(infusions_router)
+    app.include_router(scores_router)
     app.include_router(users_router)
     app.include_router(rota_router)
     app.include_router(audit_router)
