@@ -12,6 +12,7 @@ from bot.clock import ManualClock
 from bot.services import Services
 from tests.admin.staff import add_staff, form_token, sign_in
 from tests.admin.test_patients_pages import enroll_form
+from tests.builders import clinic_with_rota
 
 ROW = re.compile(
     r'<tr class="audit-event" data-action="(\w+)">\s*<td>([^<]+)</td>\s*<td>([^<]*)</td>'
@@ -82,3 +83,36 @@ async def test_a_long_log_is_paged_fifty_at_a_time_with_older_and_newer_links(
     assert "Newer" not in first
     assert len(rows(last)) == 20 and "Older" not in last
     assert rows(last)[-1][1] == "Sun 22 Nov 10:00"  # 120 hours before the newest
+
+
+async def test_details_name_the_people_and_give_times_in_the_clinics_zone(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    ids = await clinic_with_rota(services)
+    patient_id = ids["patient"]
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        audit.record(
+            session,
+            at=now,
+            actor="cli",
+            action="oncall_override_added",
+            subject="shift:1",
+            clinician=ids["backup"],
+            patient=patient_id,
+            starts_at="2026-11-27T23:00:00+00:00",
+        )
+        audit.record(
+            session,
+            at=now,
+            actor="cli",
+            action="oncall_set",
+            detail_roles={"primary": ids["primary"]},
+        )
+    await sign_in(client, await add_staff(services, role="admin"))
+
+    page = (await client.get("/admin/audit")).text
+
+    assert "clinician: Dr Backup; patient: Alex Rivera; starts at: Fri 27 Nov 2026 18:00" in page
+    assert "on call: primary Dr Primary" in page
+    assert "clinician=" not in page

@@ -28,7 +28,13 @@ async def audit_page(
 ) -> Response:
     async with services_of(request).sessions() as session:
         actions, actors = await audit_views.choices(session)
-        shown = await audit_views.events_page(session, action=action, actor=actor, page=page)
+        shown = await audit_views.events_page(
+            session,
+            action=action,
+            actor=actor,
+            page=page,
+            zone=services_of(request).settings.clinic_timezone,
+        )
 
     def link(to: int) -> str:
         params = {k: v for k, v in (("action", action), ("actor", actor)) if v}

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import AuditEvent, Clinician, Patient, StaffUser
+from storage.models import AuditEvent, Clinician, Escalation, Patient, StaffUser
 
 PER_PAGE = 50
 
@@ -19,11 +21,23 @@ class AuditPage:
     page: int
     pages: int
     names: dict[str, str]  # "staff:3" -> "nurse@clinic.example.org", "patient:7" -> name
+    # Each event's details in words: ids named, times in the clinic's zone.
+    details: dict[int, list[tuple[str, str]]] = field(default_factory=dict)
+
+
+# Detail keys that hold the id of a row with a name, and `oncall set`'s role -> clinician.
+_DETAIL_REFS = ("clinician", "patient")
+_ROLES = "detail_roles"
 
 
 async def _names(session: AsyncSession, refs: set[str]) -> dict[str, str]:
     """Readable names for `kind:id` references to staff, clinicians and patients."""
-    ids: dict[str, set[int]] = {"staff": set(), "clinician": set(), "patient": set()}
+    ids: dict[str, set[int]] = {
+        "staff": set(),
+        "clinician": set(),
+        "patient": set(),
+        "escalation": set(),
+    }
     for ref in refs:
         kind, _, ident = ref.partition(":")
         if kind in ids and ident.isdigit():
@@ -33,11 +47,28 @@ async def _names(session: AsyncSession, refs: set[str]) -> dict[str, str]:
         ("staff", StaffUser, StaffUser.email),
         ("clinician", Clinician, Clinician.name),
         ("patient", Patient, Patient.name),
+        ("escalation", Escalation, Escalation.code),
     ):
         if ids[kind]:
             rows = await session.execute(select(model.id, label).where(model.id.in_(ids[kind])))
-            names.update({f"{kind}:{i}": str(name) for i, name in rows.all()})
+            shown = "escalation {}" if kind == "escalation" else "{}"
+            names.update({f"{kind}:{i}": shown.format(name) for i, name in rows.all()})
     return names
+
+
+def _in_words(value: object, key: str, names: dict[str, str], zone: ZoneInfo) -> str:
+    if key in _DETAIL_REFS and isinstance(value, int):
+        return names.get(f"{key}:{value}", str(value))
+    if isinstance(value, str) and len(value) >= 19 and value[4] == "-" and "T" in value:
+        try:
+            return f"{datetime.fromisoformat(value).astimezone(zone):%a %d %b %Y %H:%M}"
+        except ValueError:
+            return value
+    if isinstance(value, list):
+        return ", ".join(str(v).replace("_", " ") for v in value)
+    if isinstance(value, dict) and key == _ROLES:
+        return ", ".join(f"{k} {names.get(f'clinician:{v}', v)}" for k, v in value.items())
+    return str(value)
 
 
 async def choices(session: AsyncSession) -> tuple[list[str], dict[str, str]]:
@@ -49,7 +80,12 @@ async def choices(session: AsyncSession) -> tuple[list[str], dict[str, str]]:
 
 
 async def events_page(
-    session: AsyncSession, *, action: str = "", actor: str = "", page: int = 1
+    session: AsyncSession,
+    *,
+    action: str = "",
+    actor: str = "",
+    page: int = 1,
+    zone: str = "UTC",
 ) -> AuditPage:
     query = select(AuditEvent)
     if action:
@@ -69,4 +105,28 @@ async def events_page(
         ).all()
     )
     refs = {e.actor for e in events} | {e.subject for e in events if e.subject}
-    return AuditPage(events, total, page, pages, await _names(session, refs))
+    refs |= {
+        f"{key}:{value}"
+        for e in events
+        for key, value in (e.detail or {}).items()
+        if key in _DETAIL_REFS and isinstance(value, int)
+    }
+    refs |= {
+        f"clinician:{v}"
+        for e in events
+        for v in ((e.detail or {}).get(_ROLES) or {}).values()
+        if isinstance(v, int)
+    }
+    names = await _names(session, refs)
+    where = ZoneInfo(zone)
+    details = {
+        e.id: [
+            (
+                "on call" if key == _ROLES else key.replace("_", " "),
+                _in_words(value, key, names, where),
+            )
+            for key, value in (e.detail or {}).items()
+        ]
+        for e in events
+    }
+    return AuditPage(events, total, page, pages, names, details)
