@@ -182,6 +182,20 @@ async def test_an_admin_changes_an_accounts_role_from_the_users_page(
     await row.get_by_role("button", name="Save the role of nurse@clinic.example.org").click()
     await page.get_by_text("Changed the role of nurse@clinic.example.org.").wait_for()
 
+    # A reset password: at the next sign-in the password page comes first.
+    row = page.locator("tr.account[data-email='nurse@clinic.example.org']")
+    await row.get_by_text("Change", exact=True).click()
+    await row.get_by_label("New temporary password").fill("temporary pass 2026")
+    await row.get_by_role("button", name="Reset the password of nurse@clinic.example.org").click()
+    await page.get_by_text("Reset the password of nurse@clinic.example.org.").wait_for()
+    await page.get_by_role("button", name="Sign out").click()
+    await page.get_by_label("Email").fill("nurse@clinic.example.org")
+    await page.get_by_label("Password").fill("temporary pass 2026")
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_text("An administrator reset your password.").wait_for()
+    assert page.url.endswith("/admin/password")
+    await page.screenshot(path=str(ARTIFACTS / "password-after-reset.png"), full_page=True)
+
 
 async def test_staff_read_a_flow_in_words_and_the_rota_with_its_rotations_and_clinicians(
     browser_page: Any, dashboard_url: str, services: Services
