@@ -5,15 +5,17 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import typer
-from sqlalchemy.engine import make_url
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.config import Settings, SettingsError, load_settings
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import current_revision, head_revision
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+# SQLAlchemy and Alembic are imported where a command reaches the database, not here:
+# `checkin <command> --help` and a command refused for a bad option never load them.
 
 T = TypeVar("T")
 
@@ -33,6 +35,8 @@ def fail(message: str) -> typer.Exit:
 
 def missing_database(url: str) -> str | None:
     """Why a SQLite URL names no database yet (never creating the file), else None."""
+    from sqlalchemy.engine import make_url
+
     parsed = make_url(url)
     if not parsed.get_backend_name().startswith("sqlite") or not parsed.database:
         return None
@@ -47,6 +51,9 @@ def missing_database(url: str) -> str | None:
 
 async def database_problem(url: str) -> str | None:
     """Why the database cannot serve a command yet, in one line; None when it can."""
+    from storage.db import make_engine
+    from storage.migrate import current_revision, head_revision
+
     if (missing := missing_database(url)) is not None:
         return missing
     engine = make_engine(url)
@@ -71,6 +78,8 @@ def run_in_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 
     A database that is missing or not at the migrations' head stops the command with one
     line saying so (and never creates an empty SQLite file)."""
+    from storage.db import make_engine, make_sessionmaker
+
     settings = settings_or_exit()
     database_or_exit(settings.database_url)
 

@@ -7,8 +7,6 @@ import asyncio
 import typer
 
 from bot.cli._common import settings_or_exit
-from storage.db import make_engine
-from storage.migrate import current_revision, upgrade
 
 app = typer.Typer(help="Database schema.", no_args_is_help=True)
 
@@ -16,6 +14,9 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command("upgrade")
 def upgrade_command() -> None:
     """Apply Alembic migrations up to head."""
+    from storage.db import make_engine
+    from storage.migrate import current_revision, upgrade
+
     settings = settings_or_exit()
 
     async def main() -> str | None:
