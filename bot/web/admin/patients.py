@@ -7,6 +7,7 @@ from zoneinfo import available_timezones
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit, enrollment
@@ -28,6 +29,25 @@ router = APIRouter(prefix="/admin/patients")
 Viewer = Annotated[StaffUser, Depends(require(*VIEWERS))]
 Office = Annotated[StaffUser, Depends(require(*OFFICE))]
 ZONES = sorted(available_timezones())
+
+
+class PatientFields(BaseModel):
+    """The patient form as typed: kept as strings, checked by `bot.enrollment`."""
+
+    name: str = Field("", max_length=500)
+    phone: str = Field("", max_length=64)
+    timezone: str = Field("", max_length=64)
+    checkin_time: str = Field("", max_length=16)
+    language: str = Field("", max_length=8)
+    channel: str = Field("sms", max_length=16)
+    quiet_hours: str = Field("", max_length=16)
+    mrn: str = Field("", max_length=100)
+    date_of_birth: str = Field("", max_length=16)
+    treating_clinician_id: str = Field("", max_length=12)
+
+
+class EnrollFields(PatientFields):
+    consent: str = Field("", max_length=8)  # "yes" when the box is ticked
 
 
 @router.get("", response_class=HTMLResponse)
@@ -86,35 +106,10 @@ async def enroll_page(request: Request, user: Office) -> Response:
 
 @router.post("", dependencies=[Depends(check_csrf)])
 async def enroll(
-    request: Request,
-    user: Office,
-    name: Annotated[str, Form(max_length=500)] = "",
-    phone: Annotated[str, Form(max_length=64)] = "",
-    timezone: Annotated[str, Form(max_length=64)] = "",
-    checkin_time: Annotated[str, Form(max_length=16)] = "",
-    language: Annotated[str, Form(max_length=8)] = "",
-    channel: Annotated[str, Form(max_length=16)] = "sms",
-    quiet_hours: Annotated[str, Form(max_length=16)] = "",
-    mrn: Annotated[str, Form(max_length=100)] = "",
-    date_of_birth: Annotated[str, Form(max_length=16)] = "",
-    treating_clinician_id: Annotated[str, Form(max_length=12)] = "",
-    consent: Annotated[str, Form(max_length=8)] = "",
+    request: Request, user: Office, typed: Annotated[EnrollFields, Form()]
 ) -> Response:
-    form = enrollment.check(
-        enrollment.EnrollForm(
-            name=name,
-            phone=phone,
-            timezone=timezone,
-            checkin_time=checkin_time,
-            language=language,
-            channel=channel,
-            quiet_hours=quiet_hours,
-            mrn=mrn,
-            date_of_birth=date_of_birth,
-            treating_clinician_id=treating_clinician_id,
-            consent=consent == "yes",
-        )
-    )
+    fields = typed.model_dump(exclude={"consent"})
+    form = enrollment.check(enrollment.EnrollForm(**fields, consent=typed.consent == "yes"))
     services = services_of(request)
     now = services.clock()
     async with services.sessions() as session, session.begin():
@@ -167,39 +162,15 @@ async def edit_page(request: Request, patient_id: RowId, user: Office) -> Respon
 
 @router.post("/{patient_id}/edit", dependencies=[Depends(check_csrf)])
 async def edit(
-    request: Request,
-    patient_id: RowId,
-    user: Office,
-    name: Annotated[str, Form(max_length=500)] = "",
-    phone: Annotated[str, Form(max_length=64)] = "",
-    timezone: Annotated[str, Form(max_length=64)] = "",
-    checkin_time: Annotated[str, Form(max_length=16)] = "",
-    language: Annotated[str, Form(max_length=8)] = "",
-    channel: Annotated[str, Form(max_length=16)] = "sms",
-    quiet_hours: Annotated[str, Form(max_length=16)] = "",
-    mrn: Annotated[str, Form(max_length=100)] = "",
-    date_of_birth: Annotated[str, Form(max_length=16)] = "",
-    treating_clinician_id: Annotated[str, Form(max_length=12)] = "",
+    request: Request, patient_id: RowId, user: Office, typed: Annotated[PatientFields, Form()]
 ) -> Response:
     services = services_of(request)
-    typed = {
-        "mrn": mrn,
-        "date_of_birth": date_of_birth,
-        "treating_clinician_id": treating_clinician_id,
-        "name": name,
-        "phone": phone,
-        "timezone": timezone,
-        "checkin_time": checkin_time,
-        "language": language,
-        "channel": channel,
-        "quiet_hours": quiet_hours,
-    }
     async with services.sessions() as session, session.begin():
         patient = await _patient(session, patient_id)
         form, changed = await enrollment.update(
             session,
             patient,
-            typed,
+            typed.model_dump(),
             actor=f"staff:{user.id}",
             now=services.clock(),
             quiet=QuietHours(*services.settings.quiet_hours),
