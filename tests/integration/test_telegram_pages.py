@@ -165,7 +165,9 @@ async def test_a_patient_who_blocked_the_bot_is_marked_unreachable_until_they_wr
     assert item is not None and item.status == "failed" and item.attempts == 1
 
     fake_telegram.blocked.clear()
-    await post_update(client, fake_telegram.text_update(PATIENT_CHAT, "I'm back online, sorry about that"))
+    await post_update(
+        client, fake_telegram.text_update(PATIENT_CHAT, "I'm back online, sorry about that")
+    )
     await services.outbox.drain()
 
     assert (await patient_row(services, ids["patient"])).status == PatientStatus.ACTIVE
