@@ -10,8 +10,8 @@ from bot.scheduler import tick_safety
 from bot.services import Services
 from storage.models import AuditEvent, Escalation
 from tests.admin.staff import add_staff, form_token, sign_in
-from tests.builders import PATIENT_PHONE, clinic_with_rota
-from tests.conftest import post_sms
+from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
+from tests.conftest import PUBLIC_BASE_URL, post_sms, twilio_signature
 from tests.fakes.twilio_api import FakeTwilio, Fault
 
 
@@ -175,3 +175,22 @@ async def test_the_page_history_shows_each_rung_and_a_page_that_could_not_be_sen
     assert "Pages sent (2)" in page
     assert "Dr Primary (primary, round 1) by sms: sent" in page
     assert "Dr Backup (backup, round 1) by sms: failed" in page
+
+
+async def test_the_page_history_says_what_the_carrier_reported(
+    client: httpx.AsyncClient, services: Services, fake_twilio: FakeTwilio
+) -> None:
+    await risky_message(client, services)
+    await sign_in(client, await add_staff(services, role="staff"))
+    page_sid = next(m.sid for m in fake_twilio.sent if m.to == PRIMARY_PHONE)
+    params = {"MessageSid": page_sid, "MessageStatus": "delivered"}
+    url = PUBLIC_BASE_URL + "/webhooks/twilio/status"
+    await client.post(
+        "/webhooks/twilio/status",
+        data=params,
+        headers={"X-Twilio-Signature": twilio_signature(url, params)},
+    )
+
+    page = (await client.get("/admin")).text
+
+    assert "Dr Primary (primary, round 1) by sms: delivered" in page

@@ -34,7 +34,7 @@ class PageLine:
     role: str
     round: int
     channel: str
-    outcome: str  # "sent", "failed: <why>", "waiting to send (attempt n)"
+    outcome: str  # "delivered", "sent", "failed: <why>", "waiting to send (attempt n)"
 
 
 @dataclass
@@ -88,10 +88,20 @@ async def _holder(session: AsyncSession, escalation: Escalation) -> str:
     return f"not acknowledged; paging {name}" if name else "not acknowledged; nobody paged yet"
 
 
-def _outcome(item: OutboxItem | None) -> str:
+# What a carrier's status callback said of a sent page (Twilio's words, stored on the message).
+_DELIVERED = ("delivered", "read", "completed")
+_NOT_DELIVERED = ("undelivered", "failed", "busy", "no-answer", "canceled")
+
+
+def _outcome(item: OutboxItem | None, carrier: str | None) -> str:
     if item is None:
         return "not queued"
     if item.status == OutboxStatus.SENT:
+        if carrier in _DELIVERED:
+            return "delivered"
+        if carrier in _NOT_DELIVERED:
+            why = f" ({item.last_error})" if item.last_error else ""
+            return f"sent, but the carrier could not deliver it{why}"
         return "sent"
     if item.status == OutboxStatus.FAILED:
         return f"failed: {item.last_error}" if item.last_error else "failed"
@@ -101,9 +111,10 @@ def _outcome(item: OutboxItem | None) -> str:
 async def _pages(session: AsyncSession, escalation: Escalation) -> list[PageLine]:
     rows = (
         await session.execute(
-            select(EscalationPage, Clinician.name, OutboxItem)
+            select(EscalationPage, Clinician.name, OutboxItem, Message.status)
             .outerjoin(Clinician, Clinician.id == EscalationPage.clinician_id)
             .outerjoin(OutboxItem, OutboxItem.id == EscalationPage.outbox_item_id)
+            .outerjoin(Message, Message.outbox_item_id == EscalationPage.outbox_item_id)
             .where(EscalationPage.escalation_id == escalation.id)
             .order_by(EscalationPage.id)
         )
@@ -115,9 +126,9 @@ async def _pages(session: AsyncSession, escalation: Escalation) -> list[PageLine
             role=page.role,
             round=page.round,
             channel=page.channel,
-            outcome=_outcome(item),
+            outcome=_outcome(item, carrier),
         )
-        for page, name, item in rows
+        for page, name, item, carrier in rows
     ]
 
 
