@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-import flows
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.scheduling.plan import QuietHours
-from bot.scheduling.requested import CannotStart, Requested, request_checkin
-from storage.models import Patient
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.scheduling.requested import Requested
 
 app = typer.Typer(help="Check-ins staff start by hand.", no_args_is_help=True)
 
@@ -20,6 +22,10 @@ app = typer.Typer(help="Check-ins staff start by hand.", no_args_is_help=True)
 def checkin_send(patient_id: int, flow_id: str) -> None:
     """Start FLOW_ID for the patient now (quiet hours and one conversation at a time still
     apply); says when it goes out. The running service sends it."""
+    import flows
+    from bot.scheduling.requested import CannotStart, request_checkin
+    from storage.models import Patient
+
     settings = settings_or_exit()
     library = flows.load_library(settings.flows_dir)
     quiet = QuietHours(*settings.quiet_hours)

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.cli.people import has_offset, parse_when
-from bot.scheduling.infusions import cancel_infusion, move_infusion, record_infusion
 from bot.scheduling.plan import QuietHours
-from storage.models import Infusion, Patient, ScheduledCheckin
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import ScheduledCheckin
+
+# The scheduling code and the models load inside each command (`--help` needs neither).
 
 app = typer.Typer(help="Infusions and their post-infusion check-ins.", no_args_is_help=True)
 
@@ -44,6 +46,12 @@ def infusion_add(
     ] = False,
 ) -> None:
     """Record an infusion; prints its id and the check-ins planned after it."""
+    from sqlalchemy import select
+
+    from bot import audit
+    from bot.scheduling.infusions import record_infusion
+    from storage.models import Patient, ScheduledCheckin
+
     parse_when(at, "--at", zone="UTC")  # a malformed time fails before the database is opened
     settings = settings_or_exit()
     quiet = QuietHours(*settings.quiet_hours)
@@ -93,6 +101,10 @@ def infusion_move(
     ],
 ) -> None:
     """Reschedule an infusion; its unsent check-ins move with it."""
+    from bot import audit
+    from bot.scheduling.infusions import move_infusion
+    from storage.models import Infusion, Patient
+
     parse_when(at, "--at", zone="UTC")  # a malformed time fails before the database is opened
     quiet = QuietHours(*settings_or_exit().quiet_hours)
 
@@ -122,6 +134,9 @@ def infusion_move(
 @app.command("cancel")
 def infusion_cancel(infusion_id: int) -> None:
     """Cancel an infusion and the check-ins it had planned."""
+    from bot import audit
+    from bot.scheduling.infusions import cancel_infusion
+    from storage.models import Infusion
 
     async def work(session: AsyncSession) -> int | None:
         infusion = await session.get(Infusion, infusion_id)

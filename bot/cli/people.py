@@ -3,23 +3,22 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-import flows
-from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
-from bot.cli.telegram_links import clinician_link, new_code_for, patient_link, print_link
-from bot.clinicians import ClinicianError, register
+from bot.cli.telegram_links import clinician_link, patient_link, print_link
 from bot.clock import plausible
-from bot.enrollment import EnrollForm, check, check_unique, enroll
-from bot.phones import InvalidPhone, mask, normalize_phone
-from bot.scheduling.plan import QuietHours
-from storage.models import Clinician, OnCallRole, OnCallShift, Patient, PatientStatus
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import Clinician, Patient
+
+# The models, SQLAlchemy and the services are imported inside each command: `checkin
+# patient --help` and a refused option never load them.
 
 patient_app = typer.Typer(help="Enroll and manage patients.", no_args_is_help=True)
 clinician_app = typer.Typer(help="Register clinicians.", no_args_is_help=True)
@@ -27,6 +26,8 @@ oncall_app = typer.Typer(help="The on-call rota the escalation ladder pages.", n
 
 
 def _phone(raw: str) -> str:
+    from bot.phones import InvalidPhone, normalize_phone
+
     try:
         return normalize_phone(raw)
     except InvalidPhone as exc:
@@ -73,6 +74,11 @@ def patient_add(
     ] = None,
 ) -> None:
     """Enroll a patient; prints the patient id (and with --telegram, a one-time link)."""
+    import flows
+    from bot.cli.telegram_links import new_code_for
+    from bot.enrollment import EnrollForm, check, check_unique, enroll
+    from bot.scheduling.plan import QuietHours
+
     settings = settings_or_exit()
     form = check(
         EnrollForm(
@@ -116,6 +122,10 @@ def patient_add(
 @patient_app.command("list")
 def patient_list() -> None:
     """List patients: id, name, masked phone, channel, time zone, status."""
+    from sqlalchemy import select
+
+    from bot.phones import mask
+    from storage.models import Patient
 
     async def work(session: AsyncSession) -> list[Patient]:
         return list((await session.scalars(select(Patient).order_by(Patient.id))).all())
@@ -130,6 +140,9 @@ def patient_list() -> None:
 
 
 def _set_status(patient_id: int, status: str, action: str) -> None:
+    from bot import audit
+    from storage.models import Patient
+
     async def work(session: AsyncSession) -> bool:
         patient = await session.get(Patient, patient_id)
         if patient is None:
@@ -152,12 +165,16 @@ def _set_status(patient_id: int, status: str, action: str) -> None:
 @patient_app.command("pause")
 def patient_pause(patient_id: int) -> None:
     """Pause routine check-ins (risk messages are still screened and escalated)."""
+    from storage.models import PatientStatus
+
     _set_status(patient_id, PatientStatus.PAUSED, "patient_paused")
 
 
 @patient_app.command("resume")
 def patient_resume(patient_id: int) -> None:
     """Resume routine check-ins."""
+    from storage.models import PatientStatus
+
     _set_status(patient_id, PatientStatus.ACTIVE, "patient_resumed")
 
 
@@ -169,6 +186,8 @@ def clinician_add(
     telegram: Annotated[bool, typer.Option(help="Print a one-time Telegram link")] = False,
 ) -> None:
     """Register a clinician who can be paged; prints the clinician id."""
+    from bot.cli.telegram_links import new_code_for
+    from bot.clinicians import ClinicianError, register
 
     async def work(session: AsyncSession) -> tuple[int, str | None] | str:
         try:
@@ -197,6 +216,10 @@ def clinician_add(
 @clinician_app.command("list")
 def clinician_list() -> None:
     """List clinicians: the id that `oncall set` and `user add --clinician-id` take."""
+    from sqlalchemy import select
+
+    from bot.phones import mask
+    from storage.models import Clinician
 
     async def work(session: AsyncSession) -> list[Clinician]:
         return list((await session.scalars(select(Clinician).order_by(Clinician.id))).all())
@@ -226,6 +249,9 @@ def oncall_set(
     to: Annotated[str | None, typer.Option(help="ISO 8601 end; default open-ended")] = None,
 ) -> None:
     """Put clinicians on call; a newer shift overrides an older one where they overlap."""
+    from bot import audit
+    from storage.models import Clinician, OnCallRole, OnCallShift
+
     starts = parse_when(from_, "--from") or datetime.now(UTC)
     ends = parse_when(to, "--to")
     if ends is not None and ends <= starts:

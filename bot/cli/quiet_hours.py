@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-import flows
-from bot import audit
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.scheduling.plan import QuietHours
-from bot.scheduling.planned import replan_routine
-from storage.models import Patient
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
 
 
 def checked_window(window: str | None, option: str) -> str | None:
@@ -34,6 +32,11 @@ def set_quiet_hours(
     clinic: Annotated[bool, typer.Option("--clinic", help="Use the clinic's quiet hours")] = False,
 ) -> None:
     """Set a patient's quiet hours (routine check-ins wait until they end); re-plans theirs."""
+    import flows
+    from bot import audit
+    from bot.scheduling.planned import replan_routine
+    from storage.models import Patient
+
     if (window is None) == (not clinic):
         raise fail("give a window such as 22:00-07:00, or --clinic")
     stored = checked_window(window, "WINDOW")

@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 from zoneinfo import ZoneInfo
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.cli.people import parse_when
-from bot.safety import rotation as weekly
-from bot.safety.rota import RotationError, on_call, on_call_next, start_rotation
-from storage.models import OnCallRole
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+# Kept in step with storage.models.OnCallRole (a test checks), so `--help` loads no models.
+ROLES = ("primary", "backup", "director", "desk")
 
 rotation_app = typer.Typer(help="Weekly on-call rotations.", no_args_is_help=True)
 
@@ -30,7 +32,7 @@ def _clinician_ids(raw: str) -> list[int]:
 
 @rotation_app.command("set")
 def rotation_set(
-    role: Annotated[str, typer.Argument(help=f"One of {', '.join(OnCallRole.ALL)}")],
+    role: Annotated[str, typer.Argument(help=f"One of {', '.join(ROLES)}")],
     clinicians: Annotated[str, typer.Option(help="Clinician ids in turn, e.g. 3,5,8")],
     handover: Annotated[str, typer.Option(help="Weekday and local time, e.g. 'mon 09:00'")],
     from_: Annotated[str | None, typer.Option("--from", help="ISO 8601 start; default now")] = None,
@@ -40,6 +42,9 @@ def rotation_set(
     Shifts from `checkin oncall set` with an end (covers, swaps) still win over the
     rotation; open-ended ones for ROLE end where the rotation starts.
     """
+    from bot.safety import rotation as weekly
+    from bot.safety.rota import RotationError, start_rotation
+
     ids = _clinician_ids(clinicians)
     zone = settings_or_exit().clinic_timezone
     starts = parse_when(from_, "--from") or datetime.now(UTC)
@@ -74,6 +79,9 @@ def oncall_show(
     at: Annotated[str | None, typer.Option(help="ISO 8601 moment; default now")] = None,
 ) -> None:
     """Print who holds each role now, and who takes over next and when."""
+    from bot.safety.rota import on_call, on_call_next
+    from storage.models import OnCallRole
+
     zone = ZoneInfo(settings_or_exit().clinic_timezone)
     moment = parse_when(at, "--at") or datetime.now(UTC)
 

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-import flows
 from bot.cli._common import fail, run_in_session, settings_or_exit
 from bot.cli.people import parse_when
-from bot.outcomes.definitions import Outcome
-from bot.outcomes.store import ScoreProblem, check_score, patient_outcome, record_score
-from storage.models import Patient
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.outcomes.definitions import Outcome
+
+# The outcome code and the models load inside each command (`--help` needs neither).
 
 app = typer.Typer(help="Questionnaire scores taken outside the bot.", no_args_is_help=True)
 
@@ -40,6 +42,10 @@ def score_add(
     source: Annotated[Source, typer.Option(help="Where it comes from")] = Source.intake,
 ) -> None:
     """Record a score from intake paper or a visit; prints its id."""
+    import flows
+    from bot.outcomes.store import ScoreProblem, check_score, record_score
+    from storage.models import Patient
+
     when = parse_when(at, "--at")
     assert when is not None
     try:
@@ -103,6 +109,8 @@ def outcome_show(
     instrument: Annotated[Instrument, typer.Option(help="phq9 or gad7")] = Instrument.phq9,
 ) -> None:
     """Whether the treatment is working for a patient: status, change, relapse."""
+    from bot.outcomes.store import patient_outcome
+    from storage.models import Patient
 
     async def work(session: AsyncSession) -> Outcome | None:
         if await session.get(Patient, patient_id) is None:

@@ -4,21 +4,25 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import audit
-from bot.channels.base import SendError
 from bot.cli._common import fail, run_in_session, settings_or_exit
-from bot.config import Settings
-from bot.routing.telegram_link import LINK_TTL, issue_code, start_link
-from storage.models import Clinician, Patient
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.config import Settings
+
+# Code issuing, the models and python-telegram-bot load inside the commands that use them.
 
 
 def print_link(settings: Settings, code: str) -> None:
     """Print the code, and the t.me link when the bot's username can be had from getMe."""
+    from bot.channels.base import SendError
+    from bot.routing.telegram_link import LINK_TTL, start_link
+
     hours = int(LINK_TTL.total_seconds() // 3600)
     typer.echo(f"Telegram link code: {code} (works once, for {hours} hours)")
     if not settings.telegram_enabled or not settings.telegram_bot_token:
@@ -55,6 +59,9 @@ async def _bot_username(settings: Settings, token: str) -> str:
 async def new_code_for(
     session: AsyncSession, *, patient_id: int | None = None, clinician_id: int | None = None
 ) -> str:
+    from bot import audit
+    from bot.routing.telegram_link import issue_code
+
     now = datetime.now(UTC)
     code = await issue_code(session, now=now, patient_id=patient_id, clinician_id=clinician_id)
     subject = f"patient:{patient_id}" if patient_id is not None else f"clinician:{clinician_id}"
@@ -64,6 +71,7 @@ async def new_code_for(
 
 def patient_link(patient_id: Annotated[int, typer.Argument(help="Patient id")]) -> None:
     """Print a new one-time Telegram link for a patient (older unused codes stop working)."""
+    from storage.models import Patient
 
     async def work(session: AsyncSession) -> str | None:
         if await session.get(Patient, patient_id) is None:
@@ -78,6 +86,7 @@ def patient_link(patient_id: Annotated[int, typer.Argument(help="Patient id")]) 
 
 def clinician_link(clinician_id: Annotated[int, typer.Argument(help="Clinician id")]) -> None:
     """Print a new one-time Telegram link for a clinician, who is then paged there."""
+    from storage.models import Clinician
 
     async def work(session: AsyncSession) -> str | None:
         if await session.get(Clinician, clinician_id) is None:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import sys
 from datetime import UTC, datetime
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.accounts import MIN_PASSWORD_LENGTH, AccountError, create_user
 from bot.cli._common import fail, run_in_session
-from storage.models import StaffRole, StaffUser
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from storage.models import StaffUser
+
+# Kept in step with storage.models.StaffRole (a test checks): the help and the role check
+# need no database code.
+ROLES = ("admin", "staff", "clinician")
 
 app = typer.Typer(help="Staff accounts for the dashboard.", no_args_is_help=True)
 
@@ -27,9 +32,10 @@ def user_add(
     ] = None,
 ) -> None:
     """Add a staff account; the password is asked for (never an argument), twice."""
-    if role not in StaffRole.ALL:
-        raise fail(f"--role: use one of {', '.join(StaffRole.ALL)}")
+    if role not in ROLES:
+        raise fail(f"--role: use one of {', '.join(ROLES)}")
     password = _password()
+    from bot.accounts import AccountError, create_user
 
     async def work(session: AsyncSession) -> int:
         user = await create_user(
@@ -52,6 +58,8 @@ def user_add(
 
 def _password() -> str:
     """Asked twice at a terminal; piped in, the first line (and a second must match it)."""
+    from bot.accounts import MIN_PASSWORD_LENGTH
+
     if sys.stdin.isatty():
         typed: str = typer.prompt(
             f"Password (at least {MIN_PASSWORD_LENGTH} characters)",
@@ -70,6 +78,9 @@ def _password() -> str:
 @app.command("list")
 def user_list() -> None:
     """List staff accounts: id, email, role, linked clinician, active."""
+    from sqlalchemy import select
+
+    from storage.models import StaffUser
 
     async def work(session: AsyncSession) -> list[StaffUser]:
         return list((await session.scalars(select(StaffUser).order_by(StaffUser.id))).all())

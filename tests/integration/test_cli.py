@@ -247,3 +247,30 @@ def test_lists_of_patients_clinicians_and_accounts_start_with_a_header_row(env: 
     assert patients[0] == "id\tname\tphone\tchannel\ttimezone\tstatus" and "Sam Lee" in patients[1]
     assert users[0] == "id\temail\trole\tclinician\tactive"
     assert users[1].split("\t")[1:] == ["nurse@clinic.example.org", "clinician", clinician, "yes"]
+
+
+def test_the_cli_lists_of_roles_match_the_models() -> None:
+    from bot.cli import rota, users
+    from storage.models import OnCallRole, StaffRole
+
+    assert rota.ROLES == OnCallRole.ALL
+    assert users.ROLES == StaffRole.ALL
+
+
+def test_group_help_loads_no_database_code() -> None:
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from typer.testing import CliRunner; from bot.cli import app; "
+        "r = CliRunner().invoke(app, sys.argv[1:]); assert r.exit_code == 0, r.output; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')))"
+    )
+    for group in ("patient", "clinician", "oncall", "user", "db", "infusion", "score", "checkin"):
+        out = subprocess.run(
+            [sys.executable, "-c", probe, group, "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        assert out.strip().splitlines()[-1] == "[]", (group, out)
