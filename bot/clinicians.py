@@ -11,7 +11,7 @@ from bot import audit
 from bot.phones import InvalidPhone, mask, normalize_phone
 from storage.models import Clinician
 
-__all__ = ["ClinicianError", "register"]
+__all__ = ["ClinicianError", "register", "roles_held", "set_active"]
 
 
 class ClinicianError(ValueError):
@@ -45,3 +45,30 @@ async def register(
         session, at=now, actor=actor, action="clinician_added", subject=f"clinician:{clinician.id}"
     )
     return clinician
+
+
+async def set_active(
+    session: AsyncSession, clinician: Clinician, *, active: bool, now: datetime, actor: str
+) -> bool:
+    """Deactivate a clinician who has left (the ladder and the rota skip them at once; their
+    shifts and rotations stay, for the record) or bring one back; audited. Returns whether
+    anything changed."""
+    if clinician.active == active:
+        return False
+    clinician.active = active
+    action = "clinician_reactivated" if active else "clinician_deactivated"
+    audit.record(session, at=now, actor=actor, action=action, subject=f"clinician:{clinician.id}")
+    return True
+
+
+async def roles_held(session: AsyncSession, clinician: Clinician, *, at: datetime) -> list[str]:
+    """The on-call roles ``clinician`` holds at ``at`` (what deactivating them leaves empty)."""
+    from bot.safety.rota import on_call
+    from storage.models import OnCallRole
+
+    held = []
+    for role in OnCallRole.ALL:
+        holder = await on_call(session, role=role, at=at)
+        if holder is not None and holder.id == clinician.id:
+            held.append(role)
+    return held

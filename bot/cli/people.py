@@ -235,6 +235,47 @@ def clinician_list() -> None:
         typer.echo(f"{c.id}\t{c.name}\t{mask(c.phone)}\t{telegram}\t{active}")
 
 
+def _set_clinician_active(clinician_id: int, active: bool) -> None:
+    from bot.clinicians import roles_held, set_active
+    from storage.models import Clinician
+
+    async def work(session: AsyncSession) -> tuple[str, list[str]] | None:
+        clinician = await session.get(Clinician, clinician_id)
+        if clinician is None:
+            return None
+        now = datetime.now(UTC)
+        held = await roles_held(session, clinician, at=now) if not active else []
+        await set_active(session, clinician, active=active, now=now, actor="cli")
+        return clinician.name, held
+
+    result = run_in_session(work)
+    if result is None:
+        raise fail(f"no clinician with id {clinician_id}")
+    name, held = result
+    if active:
+        typer.echo(f"{name} reactivated: shifts and rotations that name them apply again")
+        return
+    typer.echo(f"{name} deactivated: the ladder and the rota skip them")
+    if held:
+        typer.echo(
+            f"warning: they were on call as {' and '.join(held)}; nobody is now. "
+            "Put someone on call: `checkin oncall set`.",
+            err=True,
+        )
+
+
+@clinician_app.command("deactivate")
+def clinician_deactivate(clinician_id: int) -> None:
+    """A clinician who has left: no page reaches them again (their shifts stay, skipped)."""
+    _set_clinician_active(clinician_id, False)
+
+
+@clinician_app.command("reactivate")
+def clinician_reactivate(clinician_id: int) -> None:
+    """Bring a deactivated clinician back."""
+    _set_clinician_active(clinician_id, True)
+
+
 patient_app.command("telegram-link")(patient_link)
 clinician_app.command("telegram-link")(clinician_link)
 

@@ -54,6 +54,8 @@ ROLES = {
     ("POST", "/admin/rota"): OFFICE,
     ("POST", "/admin/rota/shifts/{shift_id}/end"): OFFICE,
     ("POST", "/admin/rota/clinicians"): OFFICE,
+    ("POST", "/admin/rota/clinicians/{clinician_id}/deactivate"): OFFICE,
+    ("POST", "/admin/rota/clinicians/{clinician_id}/reactivate"): OFFICE,
     ("POST", "/admin/rota/rotations"): OFFICE,
     ("GET", "/admin/audit"): ADMIN,
     ("GET", "/admin/review"): ALL,

@@ -198,7 +198,7 @@ async def test_staff_add_a_clinician_and_put_them_on_call_until_further_notice(
     page = (await client.get(added.headers["location"])).text
     found = re.search(r"Added Dr New \(clinician id (\d+)\)", page)
     assert found, page
-    assert "<td>Dr New</td><td>+12025550188</td>" in page
+    assert "<td>Dr New</td><td>+12025550188</td><td>not linked</td>" in page
     again = await client.post(
         "/admin/rota/clinicians",
         data={"csrf_token": token, "name": "Dr Dup", "phone": "+12025550188"},
@@ -251,3 +251,27 @@ async def test_staff_start_a_weekly_rotation_and_a_bad_one_is_refused_naming_the
         rows = (await session.scalars(select(OnCallRotation))).all()
     assert len(rows) == 1
     assert next_week is not None and next_week.name == "Dr Primary"
+
+
+async def test_a_clinician_who_has_left_is_deactivated_after_a_warning_and_no_longer_paged(
+    client: httpx.AsyncClient, services: Services
+) -> None:
+    ids = await clinic_with_rota(services)
+    await sign_in(client, await add_staff(services, role="staff"))
+    token = await form_token(client, "/admin/rota")
+    url = f"/admin/rota/clinicians/{ids['primary']}/deactivate"
+
+    question = await client.post(url, data={"csrf_token": token})
+    assert "Deactivate Dr Primary?" in question.text
+    assert "They are on call now as primary: after this nobody is" in question.text
+    done = await client.post(url, data={"csrf_token": token, "confirmed": "yes"})
+
+    page = (await client.get(done.headers["location"])).text
+    assert "Deactivated Dr Primary: the ladder and the rota skip them." in page
+    assert board(page)["primary"][0] == "nobody"
+    async with services.sessions() as session:
+        assert await on_call(session, role="primary", at=services.clock()) is None
+    back = await client.post(
+        f"/admin/rota/clinicians/{ids['primary']}/reactivate", data={"csrf_token": token}
+    )
+    assert board((await client.get(back.headers["location"])).text)["primary"][0] == "Dr Primary"

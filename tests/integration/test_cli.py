@@ -274,3 +274,20 @@ def test_group_help_loads_no_database_code() -> None:
             check=True,
         ).stdout
         assert out.strip().splitlines()[-1] == "[]", (group, out)
+
+
+def test_a_clinician_on_call_is_deactivated_with_a_warning_and_listed_as_inactive(
+    env: None,
+) -> None:
+    clinician = run("clinician", "add", "--name", "Dr P", "--phone", "+12025550121")[1].strip()
+    assert run("oncall", "set", "--primary", clinician)[0] == 0
+
+    code, out = run("clinician", "deactivate", clinician)
+
+    assert code == 0, out
+    assert "Dr P deactivated: the ladder and the rota skip them" in out
+    assert "warning: they were on call as primary; nobody is now." in out
+    listed = run("clinician", "list")[1]
+    assert f"{clinician}\tDr P\t" in listed and listed.rstrip().endswith("\tno")
+    assert "Dr P reactivated" in run("clinician", "reactivate", clinician)[1]
+    assert run("clinician", "deactivate", "999")[0] == 1

@@ -9,10 +9,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import audit
-from bot.clinicians import ClinicianError, register
+from bot.clinicians import ClinicianError, register, roles_held, set_active
 from bot.safety.rota import RotationError, everyone_active, start_rotation
 from bot.web.admin import rota_views
 from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
@@ -48,6 +49,7 @@ async def _page(
         listed = await rota_views.shifts(session, now=now)
         rotations = await rota_views.rotations(session)
         clinicians = await everyone_active(session)
+        everyone = (await session.scalars(select(Clinician).order_by(Clinician.id))).all()
     return render(
         request,
         "admin/rota.html",
@@ -57,6 +59,7 @@ async def _page(
             "shifts": listed,
             "rotations": rotations,
             "clinicians": sorted(clinicians, key=lambda c: c.name),
+            "all_clinicians": everyone,
             "roles": OnCallRole.ALL,
             "form": form,
             "can_edit": user.role in OFFICE,
@@ -284,3 +287,62 @@ async def add_rotation(
         + f", from {local(begins, zone)}.",
     )
     return see_other("/admin/rota#rotations")
+
+
+@router.post("/clinicians/{clinician_id}/deactivate", dependencies=[Depends(check_csrf)])
+async def deactivate_clinician(
+    request: Request,
+    clinician_id: RowId,
+    user: Office,
+    confirmed: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """A clinician who has left: no page reaches them again. Asks first, naming the roles
+    they hold now."""
+    services = services_of(request)
+    now = services.clock()
+    async with services.sessions() as session, session.begin():
+        clinician = await session.get(Clinician, clinician_id)
+        if clinician is None:
+            raise HTTPException(404, "No such clinician.")
+        if confirmed != "yes" and clinician.active:
+            held = await roles_held(session, clinician, at=now)
+            gap = (
+                f"They are on call now as {' and '.join(held)}: after this nobody is, and "
+                "pages for that role go to the ladder's next rung. Put someone else on call "
+                "first."
+                if held
+                else "They are not on call now. Shifts and rotations that name them skip them."
+            )
+            return render(
+                request,
+                "admin/confirm.html",
+                {
+                    "user": user,
+                    "title": f"Deactivate {clinician.name}?",
+                    "question": f"Deactivate {clinician.name}? No page will reach them again.",
+                    "consequence": gap,
+                    "action": f"/admin/rota/clinicians/{clinician.id}/deactivate",
+                    "yes": "Yes, deactivate",
+                    "no": "No, keep them",
+                    "back": "/admin/rota#clinicians",
+                },
+            )
+        await set_active(session, clinician, active=False, now=now, actor=f"staff:{user.id}")
+        name = clinician.name
+    flash(request, f"Deactivated {name}: the ladder and the rota skip them.")
+    return see_other("/admin/rota#clinicians")
+
+
+@router.post("/clinicians/{clinician_id}/reactivate", dependencies=[Depends(check_csrf)])
+async def reactivate_clinician(request: Request, clinician_id: RowId, user: Office) -> Response:
+    services = services_of(request)
+    async with services.sessions() as session, session.begin():
+        clinician = await session.get(Clinician, clinician_id)
+        if clinician is None:
+            raise HTTPException(404, "No such clinician.")
+        await set_active(
+            session, clinician, active=True, now=services.clock(), actor=f"staff:{user.id}"
+        )
+        name = clinician.name
+    flash(request, f"Reactivated {name}: shifts and rotations that name them apply again.")
+    return see_other("/admin/rota#clinicians")
