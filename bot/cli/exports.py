@@ -4,21 +4,27 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 import typer
-from sqlalchemy.ext.asyncio import AsyncSession
 
-import flows
 from bot.cli._common import fail, run_in_session, settings_or_exit
-from bot.exports import Export, ExportFilter, Format, export_responses
-from bot.exports.records import parse_bound
-from storage.models import Patient
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot.exports import Export
+
+# bot.exports.Format, written here so `--help` does not load the exporters (the FHIR
+# models take most of a second); a test keeps the two in step.
+Format = Literal["csv", "fhir"]
 
 app = typer.Typer(help="Export check-in answers.", no_args_is_help=True)
 
 
 def _bound(raw: str | None, option: str) -> datetime | None:
+    from bot.exports.records import parse_bound
+
     if raw is None:
         return None
     try:
@@ -42,6 +48,10 @@ def export_responses_command(
     ] = None,
 ) -> None:
     """Export answers and scores; the export is recorded in the audit log."""
+    import flows
+    from bot.exports import ExportFilter, export_responses
+    from storage.models import Patient
+
     filt = ExportFilter(patient, _bound(since, "--since"), _bound(until, "--until"))
     settings = settings_or_exit()
     library = flows.load_library(settings.flows_dir)

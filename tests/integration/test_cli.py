@@ -249,12 +249,16 @@ def test_lists_of_patients_clinicians_and_accounts_start_with_a_header_row(env: 
     assert users[1].split("\t")[1:] == ["nurse@clinic.example.org", "clinician", clinician, "yes"]
 
 
-def test_the_cli_lists_of_roles_match_the_models() -> None:
-    from bot.cli import rota, users
+def test_the_cli_lists_of_roles_and_formats_match_the_code_they_stand_for() -> None:
+    from typing import get_args
+
+    from bot.cli import exports, rota, users
+    from bot.exports import FORMATS
     from storage.models import OnCallRole, StaffRole
 
     assert rota.ROLES == OnCallRole.ALL
     assert users.ROLES == StaffRole.ALL
+    assert get_args(exports.Format) == FORMATS
 
 
 def test_group_help_loads_no_database_code() -> None:
@@ -266,7 +270,8 @@ def test_group_help_loads_no_database_code() -> None:
         "r = CliRunner().invoke(app, sys.argv[1:]); assert r.exit_code == 0, r.output; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'alembic')))"
     )
-    for group in ("patient", "clinician", "oncall", "user", "db", "infusion", "score", "checkin"):
+    groups = ("patient", "clinician", "oncall", "user", "db", "infusion", "score", "checkin")
+    for group in (*groups, "export"):
         out = subprocess.run(
             [sys.executable, "-c", probe, group, "--help"],
             capture_output=True,
