@@ -168,11 +168,12 @@ def frozen_report(model: RiskModel, s: Scored) -> None:
 
 def sweep(name: str, model: RiskModel, s: Scored) -> None:
     t = model.thresholds
-    print(f"  {name}: check threshold (urgent {t.urgent}, review {t.review} held)")
+    print(
+        f"  {name}: check threshold (urgent {t.urgent}, review {t.review}, window {t.window} held)"
+    )
     for check in (0.05, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8, 0.9):
         mark = "  <- shipped" if abs(check - t.check) < 0.05 else ""
-        window = None if t.window is None else max(t.window, check)
-        levels = s.levels(Thresholds(t.urgent, check, t.review, window))
+        levels = s.levels(Thresholds(t.urgent, check, t.review, t.window))
         print(f"    {check:4.2f}  {summary(levels, s)}{mark}")
 
 

@@ -110,16 +110,20 @@ def _check_record(form: EnrollForm) -> None:
         )
 
 
-async def check_unique(session: AsyncSession, form: EnrollForm) -> None:
-    """What only the database can tell: a phone already enrolled, a clinician that is not."""
-    if form.normal_phone and await session.scalar(
-        select(Patient.id).where(Patient.phone == form.normal_phone)
-    ):
-        form.errors["phone"] = "A patient with this phone number is already enrolled."
-    await _check_clinician(session, form)
-
-
-async def _check_clinician(session: AsyncSession, form: EnrollForm) -> None:
+async def check_unique(
+    session: AsyncSession, form: EnrollForm, *, editing: Patient | None = None
+) -> None:
+    """What only the database can tell: a phone already enrolled (for ``editing``, by
+    another patient), a clinician that is not there."""
+    taken = select(Patient.id).where(Patient.phone == form.normal_phone)
+    if editing is not None:
+        taken = taken.where(Patient.id != editing.id)
+    if form.normal_phone and await session.scalar(taken):
+        form.errors["phone"] = (
+            "Another patient is enrolled with this phone number."
+            if editing is not None
+            else "A patient with this phone number is already enrolled."
+        )
     if form.treating_id is not None and await session.get(Clinician, form.treating_id) is None:
         form.errors["treating_clinician_id"] = "Choose the treating clinician from the list."
 
@@ -208,27 +212,10 @@ async def update(
             treating_clinician_id=typed["treating_clinician_id"],
         )
     )
-    await _check_clinician(session, form)
-    if form.normal_phone and form.normal_phone != patient.phone:
-        taken = await session.scalar(
-            select(Patient.id).where(Patient.phone == form.normal_phone, Patient.id != patient.id)
-        )
-        if taken:
-            form.errors["phone"] = "Another patient is enrolled with this phone number."
+    await check_unique(session, form, editing=patient)
     if form.errors:
         return form, []
-    after = {
-        "name": form.name,
-        "phone": form.normal_phone,
-        "timezone": form.timezone,
-        "checkin_time": form.checkin_time,
-        "language": form.language,
-        "channel": form.channel,
-        "quiet_hours": form.quiet_hours,
-        "mrn": form.mrn,
-        "date_of_birth": form.date_of_birth,
-        "treating_clinician_id": form.treating_clinician_id,
-    }
+    after = {f: str(getattr(form, f)) for f in fields} | {"phone": form.normal_phone}
     changed = sorted(f for f in fields if after[f] != current[f])
     stored: dict[str, object] = {
         **after,

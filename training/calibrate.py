@@ -80,10 +80,8 @@ def calibrate(model_dir: Path) -> tuple[dict[str, float], dict[str, object]]:
     benign = [not r for r in risk]
 
     def choose_check(window: float | None) -> float:
-        def at(t: float) -> Thresholds:
-            return Thresholds(never, t, never, None if window is None else max(window, t))
-
-        curve = {t: recall_fpr(levels(at(t))) for t in GRID}
+        # A window below the check threshold changes nothing: a window still needs check.
+        curve = {t: recall_fpr(levels(Thresholds(never, t, never, window))) for t in GRID}
         within = [t for t in GRID if curve[t][1] <= FALSE_ALARM_BUDGET] or [GRID[-1]]
         enough = [t for t in within if curve[t][0] >= RECALL_TARGET]
         return max(enough) if enough else min(within)

@@ -28,6 +28,7 @@ import flows
 from bot.exports import loinc
 from bot.exports.records import SessionRecord
 from bot.exports.spreadsheet import utc_iso
+from bot.outcomes.definitions import NAMES
 from flows.answers.choice import ChoiceAnswer
 from flows.answers.multi_choice import MultiChoiceAnswer
 from flows.model import Step
@@ -228,12 +229,9 @@ def observations(record: SessionRecord, canon: Canon) -> list[dict[str, Any]]:
     ]
 
 
-SCORE_INSTRUMENTS = {"phq9": "PHQ-9", "gad7": "GAD-7"}  # a score's name: its instrument
-
-
 def recorded_observation(score: Score) -> dict[str, Any] | None:
     """An Observation for a score staff recorded from outside the bot (no response)."""
-    instrument = loinc.INSTRUMENTS.get(SCORE_INSTRUMENTS.get(score.name, ""))
+    instrument = loinc.INSTRUMENTS.get(NAMES.get(score.name, ""))
     if instrument is None:
         return None
     note = f"Recorded by staff from outside the check-ins: {score.source}"

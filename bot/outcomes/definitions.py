@@ -30,6 +30,7 @@ from statistics import median
 
 REMISSION_BELOW = {"phq9": 5, "gad7": 5}
 MAX_TOTAL = {"phq9": 27, "gad7": 21}
+NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7"}  # a score's name, as clinicians write it
 EPISODE_GAP = timedelta(days=90)  # longer without an infusion: the next one starts anew
 INDUCTION_LENGTH = timedelta(days=42)  # infusions within six weeks of the first: induction
 EARLY_BY_INFUSION = 4

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
 from bot import audit
-from bot.outcomes.definitions import MAX_TOTAL, MOOD_LOOKBACK, Outcome, Point, outcome
+from bot.outcomes.definitions import MAX_TOTAL, MOOD_LOOKBACK, NAMES, Outcome, Point, outcome
 from storage.models import Answer, Infusion, Score
 
 INSTRUMENTS = tuple(MAX_TOTAL)
@@ -46,8 +46,9 @@ def check_score(instrument: str, total: int, at: datetime, *, now: datetime) -> 
         raise ScoreProblem("instrument", f"Unknown instrument; use one of {', '.join(MAX_TOTAL)}.")
     top = MAX_TOTAL[instrument]
     if not 0 <= total <= top:
-        name = {"phq9": "PHQ-9", "gad7": "GAD-7"}[instrument]
-        raise ScoreProblem("total", f"A {name} total is from 0 to {top}; {total} is not possible.")
+        raise ScoreProblem(
+            "total", f"A {NAMES[instrument]} total is from 0 to {top}; {total} is not possible."
+        )
     if at > now + FUTURE_SLACK:
         raise ScoreProblem("at", "This time is in the future.")
 

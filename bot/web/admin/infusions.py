@@ -14,7 +14,7 @@ from bot import audit
 from bot.scheduling.infusions import cancel_infusion, move_infusion, record_infusion
 from bot.scheduling.plan import QuietHours
 from bot.web.admin.auth import OFFICE, check_csrf, require, services_of
-from bot.web.admin.pages import flash, local, render, see_other
+from bot.web.admin.pages import ask_first, flash, local, see_other
 from bot.web.admin.times import parse_local
 from bot.web.api_schemas import RowId
 from storage.models import CheckinStatus, Infusion, Patient, ScheduledCheckin, StaffUser
@@ -156,22 +156,19 @@ async def cancel(
             return _back(patient.id)
         if confirmed != "yes":  # the button asks first; this page is the question
             planned = await _planned(session, infusion)
-            return render(
+            return ask_first(
                 request,
-                "admin/confirm.html",
-                {
-                    "user": user,
-                    "title": f"Cancel infusion {infusion.number}?",
-                    "question": (
-                        f"Cancel infusion {infusion.number} for {patient.name}, "
-                        f"{local(infusion.at, patient.timezone)}?"
-                    ),
-                    "consequence": _what_cancelling_drops(planned),
-                    "action": f"/admin/infusions/{infusion.id}/cancel",
-                    "yes": "Yes, cancel the infusion",
-                    "no": "No, keep it",
-                    "back": f"/admin/patients/{patient.id}#infusions",
-                },
+                user,
+                title=f"Cancel infusion {infusion.number}?",
+                question=(
+                    f"Cancel infusion {infusion.number} for {patient.name}, "
+                    f"{local(infusion.at, patient.timezone)}?"
+                ),
+                consequence=_what_cancelling_drops(planned),
+                action=f"/admin/infusions/{infusion.id}/cancel",
+                yes="Yes, cancel the infusion",
+                no="No, keep it",
+                back=f"/admin/patients/{patient.id}#infusions",
             )
         removed = await cancel_infusion(session, infusion, now=now)
         await _done(session, user, "infusion_cancelled", infusion, now)

@@ -15,6 +15,7 @@ from bot.safety import model_tier
 from bot.safety.reason_words import describe
 from bot.web.admin.auth import CSRF_FIELD, csrf_token, services_of
 from bot.web.admin.times import local_input
+from storage.models import StaffUser
 
 TEMPLATES = Jinja2Templates(directory=str(resources.files("bot") / "templates"))
 
@@ -85,6 +86,25 @@ def fragment(request: Request, name: str, context: dict[str, Any]) -> str:
         clinic_tz=services.settings.clinic_timezone,
         **context,
     )
+
+
+def ask_first(
+    request: Request,
+    user: StaffUser,
+    *,
+    title: str,
+    question: str,
+    consequence: str,
+    action: str,
+    yes: str,
+    no: str,
+    back: str,
+) -> HTMLResponse:
+    """The question a button that cancels, ends or deactivates leads to: what it will do,
+    a Yes that posts ``confirmed=yes`` back to ``action``, and a No that goes to ``back``."""
+    context = {"title": title, "question": question, "consequence": consequence}
+    context |= {"action": action, "yes": yes, "no": no, "back": back}
+    return render(request, "admin/confirm.html", {"user": user, **context})
 
 
 def see_other(url: str) -> RedirectResponse:

@@ -17,7 +17,7 @@ from bot.clinicians import ClinicianError, register, roles_held, set_active
 from bot.safety.rota import RotationError, everyone_active, start_rotation
 from bot.web.admin import rota_views
 from bot.web.admin.auth import OFFICE, VIEWERS, check_csrf, require, services_of
-from bot.web.admin.pages import flash, local, render, see_other
+from bot.web.admin.pages import ask_first, flash, local, render, see_other
 from bot.web.admin.times import parse_local
 from bot.web.api_schemas import RowId
 from storage.models import Clinician, OnCallRole, OnCallShift, StaffUser
@@ -48,7 +48,6 @@ async def _page(
         board = await rota_views.on_call_now_and_next(session, now=now)
         listed = await rota_views.shifts(session, now=now)
         rotations = await rota_views.rotations(session)
-        clinicians = await everyone_active(session)
         everyone = (await session.scalars(select(Clinician).order_by(Clinician.id))).all()
     return render(
         request,
@@ -58,7 +57,7 @@ async def _page(
             "board": board,
             "shifts": listed,
             "rotations": rotations,
-            "clinicians": sorted(clinicians, key=lambda c: c.name),
+            "clinicians": sorted((c for c in everyone if c.active), key=lambda c: c.name),
             "all_clinicians": everyone,
             "roles": OnCallRole.ALL,
             "form": form,
@@ -185,23 +184,20 @@ async def end_shift(
             else f"{name}'s {shift.role} shift from {local(shift.starts_at, zone)}"
         )
         if confirmed != "yes":
-            return render(
+            return ask_first(
                 request,
-                "admin/confirm.html",
-                {
-                    "user": user,
-                    "title": "End this shift?" if started else "Remove this shift?",
-                    "question": f"{'End' if started else 'Remove'} {what}?",
-                    "consequence": (
-                        "Pages for the role then go to whoever another shift puts on call; "
-                        "if nobody is, the ladder skips to its next rung. The rota page shows "
-                        "who is on call after the change."
-                    ),
-                    "action": f"/admin/rota/shifts/{shift.id}/end",
-                    "yes": "Yes, end it now" if started else "Yes, remove it",
-                    "no": "No, keep it",
-                    "back": "/admin/rota",
-                },
+                user,
+                title="End this shift?" if started else "Remove this shift?",
+                question=f"{'End' if started else 'Remove'} {what}?",
+                consequence=(
+                    "Pages for the role then go to whoever another shift puts on call; "
+                    "if nobody is, the ladder skips to its next rung. The rota page shows "
+                    "who is on call after the change."
+                ),
+                action=f"/admin/rota/shifts/{shift.id}/end",
+                yes="Yes, end it now" if started else "Yes, remove it",
+                no="No, keep it",
+                back="/admin/rota",
             )
         audit.record(
             session,
@@ -313,19 +309,16 @@ async def deactivate_clinician(
                 if held
                 else "They are not on call now. Shifts and rotations that name them skip them."
             )
-            return render(
+            return ask_first(
                 request,
-                "admin/confirm.html",
-                {
-                    "user": user,
-                    "title": f"Deactivate {clinician.name}?",
-                    "question": f"Deactivate {clinician.name}? No page will reach them again.",
-                    "consequence": gap,
-                    "action": f"/admin/rota/clinicians/{clinician.id}/deactivate",
-                    "yes": "Yes, deactivate",
-                    "no": "No, keep them",
-                    "back": "/admin/rota#clinicians",
-                },
+                user,
+                title=f"Deactivate {clinician.name}?",
+                question=f"Deactivate {clinician.name}? No page will reach them again.",
+                consequence=gap,
+                action=f"/admin/rota/clinicians/{clinician.id}/deactivate",
+                yes="Yes, deactivate",
+                no="No, keep them",
+                back="/admin/rota#clinicians",
             )
         await set_active(session, clinician, active=False, now=now, actor=f"staff:{user.id}")
         name = clinician.name

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import Response
 
+from bot.outcomes.definitions import NAMES
 from bot.outcomes.store import ScoreProblem, record_score
 from bot.web.admin.auth import OFFICE, check_csrf, require, services_of
 from bot.web.admin.pages import flash, local, see_other
@@ -19,7 +20,6 @@ router = APIRouter(prefix="/admin/patients")
 
 Office = Annotated[StaffUser, Depends(require(*OFFICE))]
 SOURCES = {"intake": "intake", "visit": "a visit", "phone": "a phone call", "other": "other"}
-NAMES = {"phq9": "PHQ-9", "gad7": "GAD-7"}
 FIELDS = {"instrument": "Instrument", "total": "Total", "at": "Taken"}
 
 

@@ -19,7 +19,7 @@ from bot.accounts import (
     reset_password,
 )
 from bot.web.admin.auth import check_csrf, require, services_of
-from bot.web.admin.pages import flash, render, see_other
+from bot.web.admin.pages import ask_first, flash, render, see_other
 from bot.web.api_schemas import RowId
 from storage.models import Clinician, StaffRole, StaffUser
 
@@ -112,22 +112,19 @@ async def deactivate(
             flash(request, "You cannot deactivate your own account.", "error")
             return see_other("/admin/users")
         if target.active and confirmed != "yes":  # the button asks first
-            return render(
+            return ask_first(
                 request,
-                "admin/confirm.html",
-                {
-                    "user": user,
-                    "title": f"Deactivate {target.email}?",
-                    "question": f"Deactivate the {target.role} account {target.email}?",
-                    "consequence": (
-                        "They are signed out everywhere and can no longer sign in. "
-                        "Their past actions stay in the audit log."
-                    ),
-                    "action": f"/admin/users/{target.id}/deactivate",
-                    "yes": "Yes, deactivate",
-                    "no": "No, keep the account",
-                    "back": "/admin/users",
-                },
+                user,
+                title=f"Deactivate {target.email}?",
+                question=f"Deactivate the {target.role} account {target.email}?",
+                consequence=(
+                    "They are signed out everywhere and can no longer sign in. "
+                    "Their past actions stay in the audit log."
+                ),
+                action=f"/admin/users/{target.id}/deactivate",
+                yes="Yes, deactivate",
+                no="No, keep the account",
+                back="/admin/users",
             )
         if target.active:
             await deactivate_user(session, target, now=services.clock(), actor=f"staff:{user.id}")
