@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 from fastapi import FastAPI
 
+from bot import flow_versions
 from bot.bootstrap import build_services
 from bot.config import Settings, load_settings
 from bot.polling import poll_forever
@@ -33,6 +34,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.screener.warm_up()  # the model loads now, not on a patient's message
+        await flow_versions.sync(services)  # flow files changed since: new published versions
         if settings.sandbox_enabled:
             await sandbox.seed_demo(services)
         if settings.telegram_enabled and not polling:

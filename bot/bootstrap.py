@@ -19,6 +19,7 @@ from bot.channels.twilio_sms import TwilioSender
 from bot.channels.twilio_voice import TwilioVoiceSender
 from bot.clock import Clock, system_clock
 from bot.config import Settings, SettingsError
+from bot.flow_versions import FILES_OWN_LIBRARY
 from bot.inbound_spool import InboundSpool
 from bot.outbox import OutboxWorker
 from bot.safety.crisis import crisis_lines
@@ -104,7 +105,7 @@ def build_services(
             "telegram": settings.telegram_rate_per_second,
         },
     )
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         sessions=sessions,
@@ -128,3 +129,7 @@ def build_services(
         screener=screener or Screener(),
         spool=InboundSpool(Path(settings.inbound_spool_path)),
     )
+    # The files the library came from are imported into the database at start-up; a
+    # library handed in (tests, tools) is left as it is.
+    services.extras[FILES_OWN_LIBRARY] = library is None
+    return services

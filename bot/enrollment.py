@@ -42,6 +42,8 @@ class EnrollForm:
     # The enroll form asks staff to record the patient's consent to check-ins: True or
     # False there; None where it is not asked (the CLI and the API).
     consent: bool | None = None
+    # A staff member's own phone, to try draft flows on: no routine check-ins are planned.
+    test: bool = False
     errors: dict[str, str] = field(default_factory=dict)
     normal_phone: str = ""
     birth_date: date | None = None
@@ -153,11 +155,13 @@ async def enroll(
         date_of_birth=form.birth_date,
         treating_clinician_id=form.treating_id,
         consent_recorded_at=now if form.consent else None,
+        test=form.test,
         created_at=now,
     )
     session.add(patient)
     await session.flush()
-    await plan_routine(session, library, patient, now=now, quiet=quiet)
+    if not form.test:  # a test patient gets only what staff send it
+        await plan_routine(session, library, patient, now=now, quiet=quiet)
     audit.record(
         session, at=now, actor=actor, action="patient_enrolled", subject=f"patient:{patient.id}"
     )

@@ -8,6 +8,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.checkins.runner import tick_flows
 from bot.conversation import drain_spool
+from bot.flow_versions import refresh as refresh_flows
 from bot.logs import log
 from bot.outcomes.signals import raise_signals, send_digest
 from bot.safety.safety_check import sweep_unanswered
@@ -66,6 +67,8 @@ async def tick_checkins(services: Services) -> int:
     handled = 0
     # Conversations first: one that ends now releases the check-ins waiting for it.
     async with services.sessions() as session, session.begin():
+        # A version published by another process is what new check-ins start on.
+        await refresh_flows(session, services.flows)
         handled += await tick_flows(session, services, now=now)
     if _sweep_due(services, now):
         async with services.sessions() as session, session.begin():

@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import signal
 
+from bot import flow_versions
 from bot.logs import log
 from bot.scheduler import build_scheduler
 from bot.services import Services
@@ -37,6 +38,7 @@ async def run_worker(services: Services) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
+    await flow_versions.sync(services)
     scheduler = build_scheduler(services)
     scheduler.start()
     sender = asyncio.create_task(

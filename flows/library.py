@@ -21,15 +21,33 @@ class FlowConflict(ValueError):
 class FlowLibrary:
     """Every loaded version of every flow.
 
-    `get(flow_id)` is the newest version, for starting a conversation;
-    `get(flow_id, version)` is the one a saved session started with.
-    Adding a newer version never replaces an older one.
+    `get(flow_id)` is the version to start a conversation on: the published one, when one
+    was named (`publish`), else the newest; `get(flow_id, version)` is the one a saved
+    session started with. Adding a newer version never replaces an older one.
     """
 
     def __init__(self, flows: Iterable[Flow] = ()) -> None:
         self._flows: dict[tuple[str, int], Flow] = {}
+        self._published: dict[str, int] = {}
         for flow in flows:
             self.add(flow)
+
+    def adopt(self, stored: Iterable[Flow], published: dict[str, int]) -> None:
+        """Take the versions kept in the database, and which of each is published.
+
+        Stored versions win over a loaded one with the same id and version (a file edited
+        without a new number is stored under the next one); flows the database does not
+        hold stay as they were.
+        """
+        for flow in stored:
+            self._flows[(flow.id, flow.version)] = flow
+        for flow_id, version in published.items():
+            if (flow_id, version) in self._flows:
+                self._published[flow_id] = version
+
+    def published(self, flow_id: str) -> int | None:
+        """The version named published, or None when the newest one is used."""
+        return self._published.get(flow_id)
 
     def add(self, flow: Flow) -> None:
         """Add a flow; the same id and version with other content is refused."""
@@ -46,11 +64,14 @@ class FlowLibrary:
             versions = self.versions(flow_id)
             if not versions:
                 raise UnknownFlow(f"no flow with id {flow_id!r}")
-            version = versions[-1]
+            version = self._published.get(flow_id, versions[-1])
         try:
             return self._flows[(flow_id, version)]
         except KeyError:
             raise UnknownFlow(f"no version {version} of flow {flow_id!r}") from None
+
+    def has(self, flow_id: str, version: int) -> bool:
+        return (flow_id, version) in self._flows
 
     def versions(self, flow_id: str) -> list[int]:
         return sorted(v for i, v in self._flows if i == flow_id)

@@ -58,6 +58,10 @@ def flow_context(services: Services, patient: Patient, *, infusions: int) -> flo
     )
 
 
+class DraftForPatient(PermissionError):
+    """A draft flow was about to start for a patient who is not a test patient."""
+
+
 async def active_session(session: AsyncSession, patient: Patient) -> FlowSession | None:
     return await session.scalar(
         select(FlowSession)
@@ -95,8 +99,10 @@ async def start_flow(
     *,
     now: datetime,
     scheduled: ScheduledCheckin | None = None,
+    draft: flows.Flow | None = None,
 ) -> FlowSession:
-    """Start a conversation, ending any the patient left unfinished."""
+    """Start a conversation, ending any the patient left unfinished. `draft` starts that
+    unpublished version instead of the published one: for a test patient only."""
     opened = open_flow(
         session,
         services,
@@ -106,6 +112,7 @@ async def start_flow(
         scheduled=scheduled,
         previous=await active_session(session, patient),
         context=await context_for(session, services, patient),
+        draft=draft,
     )
     session.add(opened.flow_session)
     await session.flush()
@@ -140,13 +147,16 @@ def open_flow(
     scheduled: ScheduledCheckin | None,
     previous: FlowSession | None,
     context: flows.Context,
+    draft: flows.Flow | None = None,
 ) -> OpenedFlow:
     """Run the engine's start and build the conversation's row, every column set; the
     caller adds it to the session, or inserts a batch's at once (`insert_conversations`)."""
+    if draft is not None and not patient.test:
+        raise DraftForPatient(f"{patient.id} is not a test patient: drafts go only to those")
     if previous is not None:
         previous.status = FlowSessionStatus.ABANDONED
         previous.updated_at = now
-    flow = services.flows.get(flow_id)
+    flow = draft or services.flows.get(flow_id)
     turn = flows.start(flow, now=now, context=context)
     fs = FlowSession(
         patient_id=patient.id,

@@ -48,6 +48,165 @@ def validate(
     typer.echo(f"ok: {len(loaded)} flows, {steps} steps")
 
 
+@app.command("export")
+def export_flow(
+    flow_id: Annotated[str, typer.Argument(help="The flow's id, e.g. daily-checkin.")],
+    version: Annotated[
+        int | None, typer.Option(help="A version (default: the published one).")
+    ] = None,
+) -> None:
+    """Print a stored version's YAML (the published one by default), to keep in git."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot import flow_versions as fv
+    from bot.cli._common import fail, run_in_session, settings_or_exit
+
+    settings = settings_or_exit()
+
+    async def work(session: AsyncSession) -> str | None:
+        await fv.import_files(session, settings.flows_dir, now=datetime.now(UTC))
+        if version is None:
+            row = await fv.published_row(session, flow_id)
+            return row.yaml if row else None
+        try:
+            return (await fv.get_version(session, flow_id, version)).yaml
+        except fv.UnknownVersion:
+            return None
+
+    text = run_in_session(work)
+    if text is None:
+        which = f"version {version}" if version else "a published version"
+        raise fail(f"{flow_id}: no {which} (see checkin flows versions {flow_id})")
+    typer.echo(text.rstrip("\n"))
+
+
+@app.command("import")
+def import_flow(
+    file: Annotated[Path, typer.Argument(help="A flow YAML file; its id names the flow.")],
+    note: Annotated[str | None, typer.Option(help="What changed and why.")] = None,
+    new: Annotated[bool, typer.Option("--new", help="The flow does not exist yet.")] = False,
+) -> None:
+    """Store a file as a draft of its flow (the next version); publish it on the dashboard,
+    the API or with `checkin flows publish`. Prints the version, or every error."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot import flow_versions as fv
+    from bot.cli._common import fail, run_in_session, settings_or_exit
+
+    try:
+        text = file.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as problem:
+        raise fail(f"{file}: cannot be read: {problem}") from None
+    parsed, errors = flows.parse_flow(text, source=file.name)
+    if parsed is None:
+        for error in errors:
+            typer.echo(str(error), err=True)
+        raise typer.Exit(1)
+    settings = settings_or_exit()
+
+    async def work(session: AsyncSession) -> int | list[str]:
+        now = datetime.now(UTC)
+        await fv.import_files(session, settings.flows_dir, now=now)
+        try:
+            row = await fv.save_draft(
+                session,
+                parsed.id,
+                text,
+                author=fv.Author("cli"),
+                source=f"import {file.name}",
+                note=note,
+                now=now,
+                new_flow=new,
+            )
+        except fv.DraftRejected as rejected:
+            return [str(e) for e in rejected.errors]
+        except fv.UnknownVersion:
+            return [f"{file.name}: no flow {parsed.id!r} yet (add --new to create it)"]
+        return row.version
+
+    result = run_in_session(work)
+    if isinstance(result, list):
+        for line in result:
+            typer.echo(line, err=True)
+        raise typer.Exit(1)
+    typer.echo(f"{parsed.id} version {result}: draft")
+
+
+@app.command("versions")
+def list_versions(
+    flow_id: Annotated[str, typer.Argument(help="The flow's id.")],
+) -> None:
+    """Every stored version of a flow: number, status, where it came from, who, when."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot import flow_versions as fv
+    from bot.cli._common import fail, run_in_session, settings_or_exit
+
+    settings = settings_or_exit()
+
+    async def work(session: AsyncSession) -> list[str]:
+        await fv.import_files(session, settings.flows_dir, now=datetime.now(UTC))
+        return [
+            f"{r.version}\t{r.status}\t{r.source}\t{r.author}\t{r.created_at:%Y-%m-%d %H:%M}Z"
+            + (f"\t{r.publish_note or r.note}" if (r.publish_note or r.note) else "")
+            for r in await fv.versions_of(session, flow_id)
+        ]
+
+    lines = run_in_session(work)
+    if not lines:
+        raise fail(f"no flow {flow_id!r}")
+    for line in lines:
+        typer.echo(line)
+
+
+@app.command("publish")
+def publish_version(
+    flow_id: Annotated[str, typer.Argument(help="The flow's id.")],
+    version: Annotated[int, typer.Argument(help="The version to publish.")],
+    note: Annotated[str | None, typer.Option(help="Why (needed to override).")] = None,
+    override: Annotated[
+        bool, typer.Option("--override", help="Publish over warnings (not errors).")
+    ] = False,
+) -> None:
+    """Publish a version with the dashboard's checks; prints each problem if refused.
+    A running service takes it at its next check-in tick."""
+    from sqlalchemy.ext.asyncio import AsyncSession
+
+    from bot import flow_versions as fv
+    from bot.cli._common import fail, run_in_session, settings_or_exit
+    from storage.models import StaffRole
+
+    settings = settings_or_exit()
+
+    async def work(session: AsyncSession) -> list[str]:
+        now = datetime.now(UTC)
+        await fv.import_files(session, settings.flows_dir, now=now)
+        try:
+            row = await fv.get_version(session, flow_id, version)
+        except fv.UnknownVersion as missing:
+            return [str(missing)]
+        try:
+            await fv.publish(
+                session,
+                flows.FlowLibrary(),
+                row,
+                author=fv.Author("cli", None, StaffRole.ADMIN),
+                note=note,
+                override=override,
+                now=now,
+            )
+        except fv.PublishRefused as refused:
+            return [f"{p.severity}: {p.message}" for p in refused.problems]
+        return []
+
+    problems = run_in_session(work)
+    if problems:
+        for line in problems:
+            typer.echo(line, err=True)
+        raise fail(f"{flow_id} version {version} not published")
+    typer.echo(f"{flow_id} version {version}: published")
+
+
 def _emergency(crisis_resources: str) -> str:
     from bot.safety.crisis import CrisisResourcesError, crisis_lines
 

@@ -72,6 +72,9 @@ def patient_add(
     quiet_hours: Annotated[
         str | None, typer.Option(help="Own quiet hours HH:MM-HH:MM; default the clinic's")
     ] = None,
+    test: Annotated[
+        bool, typer.Option(help="A staff member's own phone, to try draft flows on")
+    ] = False,
 ) -> None:
     """Enroll a patient; prints the patient id (and with --telegram, a one-time link)."""
     import flows
@@ -89,6 +92,7 @@ def patient_add(
             language=language,
             channel="telegram" if telegram else "sms",
             quiet_hours=quiet_hours or "",
+            test=test,
         )
     )
     if form.errors:

@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 # Kept in step with storage.models.StaffRole (a test checks): the help and the role check
 # need no database code.
-ROLES = ("admin", "staff", "clinician")
+ROLES = ("admin", "staff", "clinician", "flow_editor")
 
 app = typer.Typer(help="Staff accounts for the dashboard.", no_args_is_help=True)
 
@@ -25,7 +25,7 @@ app = typer.Typer(help="Staff accounts for the dashboard.", no_args_is_help=True
 @app.command("add")
 def user_add(
     email: Annotated[str, typer.Option(help="Sign-in email")],
-    role: Annotated[str, typer.Option(help="admin, staff or clinician")],
+    role: Annotated[str, typer.Option(help="admin, staff, clinician or flow_editor")],
     clinician_id: Annotated[
         int | None,
         typer.Option(help="The clinician this account acts as (needed to acknowledge)"),

@@ -107,7 +107,11 @@ def _without_due(kind: str, flow_id: str | None = None) -> ColumnElement[bool]:
 async def _active_without(
     session: AsyncSession, missing: ColumnElement[bool], limit: int
 ) -> list[Patient]:
-    query = select(Patient).where(Patient.status == PatientStatus.ACTIVE, missing).limit(limit)
+    query = (
+        select(Patient)
+        .where(Patient.status == PatientStatus.ACTIVE, Patient.test.is_(False), missing)
+        .limit(limit)
+    )
     return list((await session.scalars(query)).all())
 
 

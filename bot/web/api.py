@@ -12,7 +12,7 @@ from sqlalchemy import select
 from bot.enrollment import EnrollForm, check, check_unique, enroll
 from bot.scheduling.plan import QuietHours
 from bot.services import Services
-from bot.web import api_infusions, api_outcomes, api_patients, api_responses
+from bot.web import api_flows, api_infusions, api_outcomes, api_patients, api_responses
 from bot.web.api_schemas import (
     INVALID,
     AnswerOut,
@@ -45,7 +45,7 @@ router = APIRouter(
     prefix="/api", tags=["admin"], dependencies=[Depends(require_token)], responses=INVALID
 )
 # Routes kept in their own modules; included here, they take this prefix and token check.
-for _part in (api_patients, api_infusions, api_responses, api_outcomes):
+for _part in (api_patients, api_infusions, api_responses, api_outcomes, api_flows):
     router.include_router(_part.router)
 
 
@@ -66,6 +66,7 @@ async def create_patient(body: PatientIn, request: Request) -> Patient:
             checkin_time=body.checkin_time,
             language=body.language,
             quiet_hours=body.quiet_hours or "",
+            test=body.test,
         )
     )
     now = services.clock()

@@ -39,6 +39,10 @@ class PatientIn(BaseModel):
         description="Own quiet hours, local HH:MM-HH:MM; default the clinic's",
         examples=["22:00-07:00"],
     )
+    test: bool = Field(
+        default=False,
+        description="A staff member's own phone, to try draft flows on: no routine check-ins",
+    )
 
 
 class PatientPatch(BaseModel):
@@ -72,6 +76,7 @@ class PatientOut(BaseModel):
     language: str
     quiet_hours: str | None
     status: str
+    test: bool = False
     created_at: datetime
 
 

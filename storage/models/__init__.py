@@ -19,6 +19,7 @@ from storage.models.escalations import (
     SafetyCheck,
     SafetyCheckState,
 )
+from storage.models.flow_versions import FlowVersion, FlowVersionStatus
 from storage.models.links import TelegramLinkCode
 from storage.models.messages import DeliveryAttempt, Message, OutboxItem, OutboxStatus, Priority
 from storage.models.outcomes import OutcomeSignal, SignalKind
@@ -37,6 +38,8 @@ __all__ = [
     "CheckinStatus",
     "FlowSession",
     "FlowSessionStatus",
+    "FlowVersion",
+    "FlowVersionStatus",
     "Infusion",
     "ScheduledCheckin",
     "Score",

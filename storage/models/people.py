@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, ForeignKey, String
+from sqlalchemy import JSON, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from storage.models.base import Base, CreatedAt
@@ -38,6 +38,9 @@ class Patient(CreatedAt, Base):
     date_of_birth: Mapped[date | None]
     treating_clinician_id: Mapped[int | None] = mapped_column(ForeignKey("clinicians.id"))
     consent_recorded_at: Mapped[datetime | None]
+    # A staff member's own phone, enrolled to try draft flows on: only a test patient can
+    # be sent a draft. Left out of the clinic's outcome figures.
+    test: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     @property
     def first_name(self) -> str:

@@ -14,7 +14,9 @@ class StaffRole:
     ADMIN = "admin"
     STAFF = "staff"
     CLINICIAN = "clinician"
-    ALL = (ADMIN, STAFF, CLINICIAN)
+    # Edits and publishes flows; reads the dashboard like staff.
+    FLOW_EDITOR = "flow_editor"
+    ALL = (ADMIN, STAFF, CLINICIAN, FLOW_EDITOR)
 
 
 class StaffUser(CreatedAt, Base):

@@ -149,5 +149,10 @@ async def test_the_openapi_document_describes_every_api_route_with_bearer_auth(
         "/api/responses",
         "/api/infusions/{infusion_id}",
         "/api/escalations",
+        "/api/flows",
+        "/api/flows/{flow_id}",
+        "/api/flows/{flow_id}/versions/{version}",
+        "/api/flows/{flow_id}/drafts",
+        "/api/flows/{flow_id}/versions/{version}/publish",
     }
     assert document["components"]["securitySchemes"]["HTTPBearer"]["scheme"] == "bearer"

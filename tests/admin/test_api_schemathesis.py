@@ -91,7 +91,7 @@ def test_generated_requests_get_no_server_error_from_any_api_route(
     )
     operations = [r.ok() for r in schema.get_all_operations()]
     api = [op for op in operations if op.path.startswith("/api/")]
-    assert len(api) == 15
+    assert len(api) == 20
     sent: list[int] = []
 
     def check(case: schemathesis.Case) -> None:

@@ -21,7 +21,8 @@ from tests.admin.staff import add_staff, form_token, sign_in
 from tests.builders import add_clinician, enroll_patient
 from tests.conftest import PUBLIC_BASE_URL
 
-ALL = {"admin", "staff", "clinician"}
+ALL = {"admin", "staff", "clinician", "flow_editor"}
+FLOW_EDITORS = {"admin", "flow_editor"}
 OFFICE = {"admin", "staff"}
 ADMIN = {"admin"}
 RESPOND = {"admin", "clinician"}
@@ -64,6 +65,15 @@ ROLES = {
     ("GET", "/admin/flows/{flow_id}"): ALL,
     ("GET", "/admin/flows/{flow_id}/preview"): ALL,
     ("POST", "/admin/flows/{flow_id}/preview"): ALL,
+    ("GET", "/admin/flows/{flow_id}/edit"): FLOW_EDITORS,
+    ("POST", "/admin/flows/{flow_id}/drafts"): FLOW_EDITORS,
+    ("POST", "/admin/flows/{flow_id}/copy"): FLOW_EDITORS,
+    ("GET", "/admin/flows/{flow_id}/versions/{version}"): ALL,
+    ("POST", "/admin/flows/{flow_id}/versions/{version}/publish"): FLOW_EDITORS,
+    ("POST", "/admin/flows/{flow_id}/versions/{version}/rollback"): FLOW_EDITORS,
+    ("POST", "/admin/flows/{flow_id}/versions/{version}/test"): FLOW_EDITORS,
+    ("GET", "/admin/flows/{flow_id}/history"): ALL,
+    ("GET", "/admin/flows/{flow_id}/diff"): ALL,
     ("GET", "/admin/password"): ALL,
     ("POST", "/admin/password"): ALL,
     ("GET", "/admin/users"): ADMIN,
@@ -92,6 +102,11 @@ API_ROUTES = {
     ("DELETE", "/api/infusions/{infusion_id}"),
     ("GET", "/api/responses"),
     ("GET", "/api/escalations"),
+    ("GET", "/api/flows"),
+    ("GET", "/api/flows/{flow_id}"),
+    ("GET", "/api/flows/{flow_id}/versions/{version}"),
+    ("POST", "/api/flows/{flow_id}/drafts"),
+    ("POST", "/api/flows/{flow_id}/versions/{version}/publish"),
 }
 TOKEN = "walker-token-0123456789"
 
@@ -108,8 +123,8 @@ def routes(app: FastAPI, prefix: str) -> set[tuple[str, str]]:
 
 
 def concrete(path: str, ident: int) -> str:
-    """The path with every `{..._id}` filled in with `ident`."""
-    return re.sub(r"\{\w+_id\}", str(ident), path)
+    """The path with every `{..._id}` (and a flow's `{version}`) filled in with `ident`."""
+    return re.sub(r"\{(?:\w+_id|version)\}", str(ident), path)
 
 
 @pytest.fixture

@@ -85,7 +85,7 @@ async def test_a_broken_file_in_flows_dir_shows_its_file_and_line_and_the_page_s
     errors = re.findall(r"<li><code>(.*?)</code></li>", page.text)
     assert len(errors) == 1 and errors[0].startswith("broken.yaml:8 steps[0].answer")
     assert re.findall(r'data-flow="([\w-]+)"', page.text) == ["daily-checkin"]
-    assert "Read now from FLOWS_DIR." in page.text
+    assert "Files read now from FLOWS_DIR:" in page.text
     assert (await client.get("/admin/flows/broken-flow/preview")).status_code == 404
 
 

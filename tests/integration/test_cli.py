@@ -296,3 +296,35 @@ def test_a_clinician_on_call_is_deactivated_with_a_warning_and_listed_as_inactiv
     assert f"{clinician}\tDr P\t" in listed and listed.rstrip().endswith("\tno")
     assert "Dr P reactivated" in run("clinician", "reactivate", clinician)[1]
     assert run("clinician", "deactivate", "999")[0] == 1
+
+
+def test_flows_round_trip_through_git_export_import_as_a_draft_and_publish_with_checks(
+    env: None, tmp_path: Path
+) -> None:
+    code, exported = run("flows", "export", "daily-checkin")
+    assert code == 0, exported
+    assert "version: 2" in exported and "id: daily-checkin" in exported
+    edited = tmp_path / "daily-checkin.yaml"
+    edited.write_text(exported.replace("how is your mood today", "how are you today"))
+
+    code, out = run("flows", "import", str(edited), "--note", "shorter")
+    assert (code, out.strip()) == (0, "daily-checkin version 3: draft")
+    code, out = run("flows", "versions", "daily-checkin")
+    assert out.splitlines()[1].split("\t")[:4] == ["3", "draft", "import daily-checkin.yaml", "cli"]
+    code, out = run("flows", "publish", "daily-checkin", "3", "--note", "shorter")
+    assert (code, out.strip()) == (0, "daily-checkin version 3: published")
+    code, out = run("flows", "export", "daily-checkin", "--version", "3")
+    assert "how are you today" in out and "version: 3" in out
+
+    unsafe = tmp_path / "unsafe.yaml"
+    unsafe.write_text(out.replace('if: "safety == yes"', 'if: "safety == no"'))
+    run("flows", "import", str(unsafe))
+    code, out = run("flows", "publish", "daily-checkin", "4")
+    assert code == 1
+    assert 'warning: step safety escalates on "safety == no" instead of "safety == yes"' in out
+    assert "daily-checkin version 4 not published" in out
+
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("id: daily-checkin\nversion: 9\nsteps: 3\n")
+    code, out = run("flows", "import", str(broken))
+    assert code == 1 and "broken.yaml:3 steps: must be a list" in out

@@ -16,6 +16,7 @@ from bot.web.admin.audit_page import router as audit_router
 from bot.web.admin.auth import LoginRequired, PasswordChangeRequired, RoleRefused
 from bot.web.admin.escalations import router as escalations_router
 from bot.web.admin.exports import router as exports_router
+from bot.web.admin.flow_edit import router as flow_edit_router
 from bot.web.admin.flows_page import router as flows_router
 from bot.web.admin.infusions import router as infusions_router
 from bot.web.admin.login import router as login_router
@@ -92,6 +93,7 @@ def mount(app: FastAPI, settings: Settings) -> None:
     app.include_router(audit_router)
     app.include_router(review_router)
     app.include_router(flows_router)
+    app.include_router(flow_edit_router)
     app.include_router(telegram_link_router)
     app.include_router(exports_router)
     app.include_router(password_router)

@@ -1,8 +1,10 @@
 """`/admin/flows`: the flow library with its validation errors, and a preview to play a flow.
 
-The library is read from disk on every request (FLOWS_DIR, else the built-in one), so a
-file just edited shows its errors here, file and line, before anyone restarts the
-service; a broken file never breaks the page.
+The files are read on every request to the list (FLOWS_DIR, else the built-in one), so a
+file just edited shows its errors here, file and line; a file whose text changed and loads
+is imported as the flow's new published version (`bot.flow_versions.sync`), and a broken
+file never breaks the page. The versions themselves live in the database; editing them is
+`flow_edit`.
 """
 
 from __future__ import annotations
@@ -11,14 +13,16 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
 
 import flows
+from bot import flow_versions as fv
 from bot.web.admin import flow_preview
 from bot.web.admin.auth import VIEWERS, check_csrf, require, services_of
 from bot.web.admin.flow_preview import MAX_REPLIES, Preview
 from bot.web.admin.pages import flash, render, see_other
 from flows.segments import long_texts
-from storage.models import StaffUser
+from storage.models import FlowVersion, FlowVersionStatus, StaffUser
 
 router = APIRouter(prefix="/admin/flows")
 
@@ -34,22 +38,47 @@ def _on_disk(request: Request) -> tuple[list[flows.Flow], list[flows.FlowError]]
 async def flows_page(request: Request, user: Viewer) -> Response:
     services = services_of(request)
     loaded, errors = _on_disk(request)
+    await fv.sync(services)
+    async with services.sessions() as session:
+        rows = list(await session.scalars(select(FlowVersion).order_by(FlowVersion.flow_id)))
+    published = {r.flow_id: r for r in rows if r.status == FlowVersionStatus.PUBLISHED}
+    drafts: dict[str, int] = {}
+    for r in rows:
+        if r.status == FlowVersionStatus.DRAFT:
+            drafts[r.flow_id] = drafts.get(r.flow_id, 0) + 1
+    shown = [fv.compiled(r) for r in published.values()] if published else loaded
     running = {f.id: f.version for f in services.flows}
     return render(
         request,
         "admin/flows.html",
         {
             "user": user,
-            "flows": sorted(loaded, key=lambda f: f.id),
+            "flows": sorted(shown, key=lambda f: f.id),
+            "published": published,
+            "drafts": drafts,
             "errors": errors,
-            "warnings": long_texts(loaded),
+            "warnings": long_texts(shown),
             "running": running,
+            "can_edit": user.role in fv.EDITORS,
             "where": "FLOWS_DIR" if services.settings.flows_dir else "the built-in library",
         },
     )
 
 
-def _flow(request: Request, flow_id: str, version: int | None = None) -> flows.Flow:
+async def _flow(request: Request, flow_id: str, version: int | None = None) -> flows.Flow:
+    """That version of a flow (the published one when None), from the database; from the
+    files when the database holds no version of it."""
+    async with services_of(request).sessions() as session:
+        if version is None:
+            row = await fv.published_row(session, flow_id)
+        else:
+            row = await session.scalar(
+                select(FlowVersion).where(
+                    FlowVersion.flow_id == flow_id, FlowVersion.version == version
+                )
+            )
+    if row is not None:
+        return fv.compiled(row)
     loaded, _ = _on_disk(request)
     for flow in loaded:
         if flow.id == flow_id and version in (None, flow.version):
@@ -117,13 +146,19 @@ def answer_words(answer: dict[str, Any] | None) -> str:
 async def flow_page(request: Request, user: Viewer, flow_id: str) -> Response:
     """One flow in words: its questions, answers, branches and escalations, for staff who
     do not read YAML."""
-    flow = _flow(request, flow_id)
+    await fv.sync(services_of(request))
+    flow = await _flow(request, flow_id)
+    async with services_of(request).sessions() as session:
+        versions = await fv.versions_of(session, flow_id)
     return render(
         request,
         "admin/flow.html",
         {
             "user": user,
             "flow": flow,
+            "published": next((v for v in versions if v.status == "published"), None),
+            "drafts": [v for v in versions if v.status == FlowVersionStatus.DRAFT],
+            "can_edit": user.role in fv.EDITORS and bool(versions),
             "spec": flow.spec,
             "warnings": long_texts([flow]),
             "languages": LANGUAGES,
@@ -138,8 +173,10 @@ async def start_preview(
     flow_id: str,
     user: Viewer,
     language: Annotated[str, Query(max_length=8)] = "en",
+    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
 ) -> Response:
-    flow = _flow(request, flow_id)
+    """Play the published version, or any other (a draft) with `version`."""
+    flow = await _flow(request, flow_id, version)
     preview = Preview(
         flow_id=flow.id,
         version=flow.version,
@@ -157,13 +194,13 @@ async def answer_preview(
     reply: Annotated[str, Form(max_length=2000)] = "",
     preview: Annotated[str, Form(max_length=100_000)] = "",
 ) -> Response:
-    _flow(request, flow_id)  # an unknown flow is a 404 whatever was posted
+    await _flow(request, flow_id)  # an unknown flow is a 404 whatever was posted
     played = flow_preview.unsign(preview, services_of(request).settings.session_secret)
     if played is None or played.flow_id != flow_id:
         flash(request, "This preview could not be continued; it has started again.", "error")
         return see_other(f"/admin/flows/{flow_id}/preview")
     try:
-        flow = _flow(request, flow_id, played.version)
+        flow = await _flow(request, flow_id, played.version)
     except HTTPException:
         flash(request, "The flow changed while you were trying it; it has started again.", "error")
         return see_other(f"/admin/flows/{flow_id}/preview?language={played.language}")

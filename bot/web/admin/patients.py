@@ -48,6 +48,7 @@ class PatientFields(BaseModel):
 
 class EnrollFields(PatientFields):
     consent: str = Field("", max_length=8)  # "yes" when the box is ticked
+    test: str = Field("", max_length=8)  # "yes": a staff member's phone, to try drafts on
 
 
 @router.get("", response_class=HTMLResponse)
@@ -108,8 +109,10 @@ async def enroll_page(request: Request, user: Office) -> Response:
 async def enroll(
     request: Request, user: Office, typed: Annotated[EnrollFields, Form()]
 ) -> Response:
-    fields = typed.model_dump(exclude={"consent"})
-    form = enrollment.check(enrollment.EnrollForm(**fields, consent=typed.consent == "yes"))
+    fields = typed.model_dump(exclude={"consent", "test"})
+    form = enrollment.check(
+        enrollment.EnrollForm(**fields, consent=typed.consent == "yes", test=typed.test == "yes")
+    )
     services = services_of(request)
     now = services.clock()
     async with services.sessions() as session, session.begin():

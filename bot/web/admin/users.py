@@ -30,6 +30,7 @@ ROLE_HELP = {
     StaffRole.ADMIN: "everything, including accounts and the audit log",
     StaffRole.STAFF: "enroll patients, record infusions, keep the rota",
     StaffRole.CLINICIAN: "view; acknowledge and resolve when linked to a clinician",
+    StaffRole.FLOW_EDITOR: "view; edit, try and publish conversation flows",
 }
 
 
