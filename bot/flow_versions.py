@@ -526,31 +526,47 @@ class DiffRow:
     right: str
 
 
-def side_by_side(a: str, b: str) -> list[DiffRow]:
+def side_by_side(a: str, b: str, context: int | None = None) -> list[DiffRow]:
+    """The two texts line by line; with `context`, only the changed lines and that many
+    around them, each skipped run one "gap" row."""
     left, right = a.splitlines(), b.splitlines()
-    rows: list[DiffRow] = []
     matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            rows += [
-                DiffRow("same", i + 1, left[i], j + 1, right[j])
-                for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
-            ]
-            continue
-        span = max(i2 - i1, j2 - j1)
-        for k in range(span):
-            i, j = i1 + k, j1 + k
-            has_left, has_right = i < i2, j < j2
-            kind = "changed" if has_left and has_right else ("removed" if has_left else "added")
-            rows.append(
-                DiffRow(
-                    kind,
-                    i + 1 if has_left else None,
-                    left[i] if has_left else "",
-                    j + 1 if has_right else None,
-                    right[j] if has_right else "",
-                )
+    groups = (
+        [matcher.get_opcodes()] if context is None else list(matcher.get_grouped_opcodes(context))
+    )
+    rows: list[DiffRow] = []
+    for n, group in enumerate(groups):
+        if context is not None and (n or group[0][1] > 0):
+            rows.append(DiffRow("gap", None, "", None, ""))
+        for tag, i1, i2, j1, j2 in group:
+            rows += _rows(tag, left, right, i1, i2, j1, j2)
+    if context is not None and rows and groups and groups[-1][-1][2] < len(left):
+        rows.append(DiffRow("gap", None, "", None, ""))
+    return rows
+
+
+def _rows(
+    tag: str, left: list[str], right: list[str], i1: int, i2: int, j1: int, j2: int
+) -> list[DiffRow]:
+    if tag == "equal":
+        return [
+            DiffRow("same", i + 1, left[i], j + 1, right[j])
+            for i, j in zip(range(i1, i2), range(j1, j2), strict=True)
+        ]
+    rows = []
+    for k in range(max(i2 - i1, j2 - j1)):
+        i, j = i1 + k, j1 + k
+        has_left, has_right = i < i2, j < j2
+        kind = "changed" if has_left and has_right else ("removed" if has_left else "added")
+        rows.append(
+            DiffRow(
+                kind,
+                i + 1 if has_left else None,
+                left[i] if has_left else "",
+                j + 1 if has_right else None,
+                right[j] if has_right else "",
             )
+        )
     return rows
 
 

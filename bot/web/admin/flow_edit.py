@@ -219,7 +219,7 @@ async def version_page(request: Request, flow_id: str, version: int, user: Viewe
             "is_admin": user.role == StaffRole.ADMIN,
             "languages": LANGUAGES,
             "answer_words": answer_words,
-            "diff": fv.side_by_side(published.yaml, row.yaml)
+            "diff": fv.side_by_side(published.yaml, row.yaml, context=3)
             if published and published is not row
             else [],
         },
@@ -348,6 +348,7 @@ async def diff(
     user: Viewer,
     a: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
     b: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
+    full: Annotated[bool, Query()] = False,
 ) -> Response:
     """Two versions side by side, line by line (by default the newest two)."""
     services = services_of(request)
@@ -366,6 +367,7 @@ async def diff(
             "user": user,
             "left": left,
             "right": right,
-            "rows": fv.side_by_side(left.yaml, right.yaml),
+            "rows": fv.side_by_side(left.yaml, right.yaml, context=None if full else 3),
+            "full": full,
         },
     )
