@@ -35,7 +35,49 @@ Staff keep flows in `FLOWS_DIR` (by default the built-in library in
     checkin flows try daily-checkin   # play it in the terminal as a patient
 
 Bump `version` on every edit. A conversation already running keeps the
-version it started with; new conversations get the newest one.
+version it started with; new conversations get the published one.
+
+## Versions, drafts and publishing
+
+Every version of a flow is kept in the database, and none is ever changed.
+At start-up (and on the dashboard's Flows page) each file whose text is new
+is imported as its flow's published version: its own `version` when that is
+above every stored one, else the next number. Files in git stay a way to
+manage flows; the dashboard shows where each version came from.
+
+Staff with the `admin` or `flow_editor` role edit a flow on the dashboard
+(Flows, then Edit): saving makes a **draft**, the next version, which
+reaches no patient. The editor shows the errors `checkin flows validate`
+prints, each beside its line, and keeps the text as typed. A draft can be
+played in the preview (with what screening would do with each reply) and
+sent to a **test patient**: a staff member's own phone, enrolled with
+"test patient" ticked (`--test`, `"test": true`), who gets no routine
+check-ins. Only a test patient can be sent a draft.
+
+Publishing checks the draft against the published version and refuses,
+naming the problem:
+
+- an `escalate_if` removed from a question (an error);
+- PHQ-9 or GAD-7 wording, answers or scoring changed from the built-in
+  text (an error: it would no longer be the validated instrument);
+- a step removed that running conversations are waiting at, an
+  escalation's condition changed, or a clinic flow's scoring changed
+  (warnings: an administrator may publish over them with a note).
+
+Every publish is audited with a line diff. The history lists who wrote and
+published each version and why, shows two versions side by side, and rolls
+back by publishing an earlier text again as a new version.
+
+    checkin flows export daily-checkin [--version N]   # a stored version's YAML
+    checkin flows import daily.yaml [--note ...]        # a draft (--new for a new flow)
+    checkin flows versions daily-checkin                # every version and its status
+    checkin flows publish daily-checkin 4 --note ...    # with the same checks
+
+The API has the same: `GET /api/flows`, `GET /api/flows/{id}`,
+`GET /api/flows/{id}/versions/{n}`, `POST /api/flows/{id}/drafts`
+(201 `{"version": n}`, or 422 with `errors: [{line, field, message}]`) and
+`POST /api/flows/{id}/versions/{n}/publish` (`{"note", "override"}`: 200,
+or 409 with `problems: [{severity, code, message}]`).
 """
 
 _LIBRARY_NOTE = """\
