@@ -34,7 +34,7 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await services.screener.warm_up()  # the model loads now, not on a patient's message
-        await flow_versions.sync(services)  # flow files changed since: new published versions
+        await flow_versions.sync_or_log(services)  # changed flow files: new published versions
         if settings.sandbox_enabled:
             await sandbox.seed_demo(services)
         if settings.telegram_enabled and not polling:

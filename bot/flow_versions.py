@@ -18,6 +18,7 @@ from pathlib import Path
 
 import structlog
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 import flows
@@ -302,6 +303,25 @@ async def sync(services: Services) -> Imported:
     return result
 
 
+async def sync_or_log(services: Services) -> None:
+    """`sync` for start-up: a failure (say, a database not yet upgraded) is logged and the
+    service runs on the flows it loaded from the files; it never stops it starting."""
+    try:
+        await sync(services)
+    except Exception:  # noqa: BLE001 - any failure here must leave the service running
+        log.exception("flow_versions_sync_failed", effect="running on the flow files as loaded")
+
+
+async def refresh_or_log(services: Services) -> None:
+    """`refresh` for the check-in tick, in its own transaction; a failure is logged and the
+    tick goes on with the library as it was."""
+    try:
+        async with services.sessions() as session, session.begin():
+            await refresh(session, services.flows)
+    except Exception:  # noqa: BLE001 - the tick that starts check-ins must not stop here
+        log.exception("flow_versions_refresh_failed")
+
+
 # Set to False in Services.extras when the library was built by the caller, not from files.
 FILES_OWN_LIBRARY = "flow_files_own_library"
 
@@ -350,7 +370,16 @@ async def save_draft(
         created_at=now,
     )
     session.add(row)
-    await session.flush()
+    try:
+        await session.flush()
+    except IntegrityError:  # another draft took this number a moment ago
+        raise DraftRejected(
+            [
+                flows.FlowError(
+                    source_name, 1, "", "another version was saved at the same moment: save again"
+                )
+            ]
+        ) from None
     record(
         session,
         at=now,
@@ -531,8 +560,11 @@ def side_by_side(a: str, b: str, context: int | None = None) -> list[DiffRow]:
     around them, each skipped run one "gap" row."""
     left, right = a.splitlines(), b.splitlines()
     matcher = difflib.SequenceMatcher(a=left, b=right, autojunk=False)
-    groups = (
-        [matcher.get_opcodes()] if context is None else list(matcher.get_grouped_opcodes(context))
+    Opcode = tuple[str, int, int, int, int]
+    groups: list[list[Opcode]] = (
+        [list(matcher.get_opcodes())]
+        if context is None
+        else [list(g) for g in matcher.get_grouped_opcodes(context)]
     )
     rows: list[DiffRow] = []
     for n, group in enumerate(groups):

@@ -8,7 +8,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.checkins.runner import tick_flows
 from bot.conversation import drain_spool
-from bot.flow_versions import refresh as refresh_flows
+from bot.flow_versions import refresh_or_log as refresh_flows_or_log
 from bot.logs import log
 from bot.outcomes.signals import raise_signals, send_digest
 from bot.safety.safety_check import sweep_unanswered
@@ -66,9 +66,9 @@ async def tick_checkins(services: Services) -> int:
     size = services.settings.dispatch_batch_size
     handled = 0
     # Conversations first: one that ends now releases the check-ins waiting for it.
+    # A version published by another process is what new check-ins start on.
+    await refresh_flows_or_log(services)
     async with services.sessions() as session, session.begin():
-        # A version published by another process is what new check-ins start on.
-        await refresh_flows(session, services.flows)
         handled += await tick_flows(session, services, now=now)
     if _sweep_due(services, now):
         async with services.sessions() as session, session.begin():

@@ -38,7 +38,7 @@ async def run_worker(services: Services) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    await flow_versions.sync(services)
+    await flow_versions.sync_or_log(services)
     scheduler = build_scheduler(services)
     scheduler.start()
     sender = asyncio.create_task(
