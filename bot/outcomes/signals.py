@@ -53,7 +53,9 @@ def signals_of(patient_id: int, result: Outcome, now: datetime) -> list[dict[str
 
 async def raise_signals(session: AsyncSession, *, now: datetime) -> int:
     """Insert the signals the patients' outcomes call for; return how many flags were found."""
-    active = select(Patient.id).where(Patient.status == PatientStatus.ACTIVE)
+    active = select(Patient.id).where(
+        Patient.status == PatientStatus.ACTIVE, Patient.test.is_(False)
+    )
     loaded = await load_inputs(session, active, instrument=INSTRUMENT, now=now)
     found = [
         row

@@ -18,7 +18,7 @@ from bot.config import Settings
 from bot.scheduler import tick_checkins
 from bot.services import Services
 from flows.loader import BUILTIN_DIR
-from storage.models import AuditEvent, FlowSession, FlowVersion, Patient
+from storage.models import AuditEvent, FlowSession, FlowVersion, Patient, ScheduledCheckin
 from tests.admin.api_client import AUTH, api
 from tests.admin.staff import add_staff, csrf_in, form_token, sign_in
 from tests.builders import PATIENT_PHONE, enroll_patient
@@ -426,3 +426,39 @@ async def test_the_api_lists_versions_takes_drafts_and_publishes_with_the_same_c
         assert (
             await session.scalar(select(FlowVersion).where(FlowVersion.version == 4))
         ).status == "draft"  # type: ignore[union-attr]
+
+
+async def test_a_test_patient_gets_no_routine_check_ins_and_is_marked_and_left_out_of_outcomes(
+    api: Api,
+) -> None:
+    client, services = api
+    made = await client.post(
+        "/api/patients",
+        headers=AUTH,
+        json={"name": "Jordan Staff", "phone": TEST_PHONE, "test": True},
+    )
+    assert made.status_code == 201 and made.json()["test"] is True
+    real = await client.post(
+        "/api/patients", headers=AUTH, json={"name": "Sam Lee", "phone": OTHER_PHONE}
+    )
+    for patient_id in (made.json()["id"], real.json()["id"]):  # one episode each, 8 weeks in
+        score = {"instrument": "phq9", "total": 20, "at": "2026-09-30T09:00:00-04:00"}
+        await client.post(f"/api/patients/{patient_id}/scores", headers=AUTH, json=score)
+        infusion = {"at": "2026-10-01T10:00:00-04:00"}
+        await client.post(f"/api/patients/{patient_id}/infusions", headers=AUTH, json=infusion)
+    async with services.sessions() as session:
+        planned = await session.scalars(
+            select(ScheduledCheckin.kind).where(ScheduledCheckin.patient_id == made.json()["id"])
+        )
+        kinds = set(planned)
+    await sign_in(client, await add_staff(services, role="staff"))
+
+    listed = (await client.get("/admin/patients")).text
+    outcomes = (await client.get("/admin/outcomes")).text
+
+    assert 'Jordan Staff</a> <span class="badge paused">test patient</span>' in listed
+    assert "Sam Lee</a> <span" not in listed
+    row = r'<tr class="look" data-look="[^"]+">\s*<th scope="row">[^<]+</th>\s*<td>(\d+)</td>'
+    episodes = re.findall(row, outcomes)
+    assert episodes[0] == "1"  # at 6 weeks: Sam's episode, not the test patient's
+    assert "daily" not in kinds
