@@ -62,11 +62,12 @@ def _editor(
     text: str,
     *,
     based_on: int | None,
-    errors: list[flows.FlowError] = (),  # type: ignore[assignment]
+    errors: list[flows.FlowError] | None = None,
     note: str = "",
     new_flow: bool = False,
     status_code: int = 200,
 ) -> Response:
+    errors = errors or []
     flow, _ = flows.parse_flow(text, source=flow_id) if not errors else (None, [])
     return render(
         request,
@@ -235,29 +236,7 @@ async def publish(
     note: Note = "",
     override: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    services = services_of(request)
-    now = services.clock()
-    try:
-        async with services.sessions() as session, session.begin():
-            row = await _row(session, flow_id, version)
-            await fv.publish(
-                session,
-                services.flows,
-                row,
-                author=fv.Author.of(user),
-                note=note.strip() or None,
-                override=override == "yes",
-                now=now,
-            )
-    except fv.PublishRefused as refused:
-        for problem in refused.problems:
-            flash(request, f"Not published: {problem.message}", "error")
-        return see_other(f"/admin/flows/{flow_id}/versions/{version}#publish")
-    flash(
-        request,
-        f"Version {version} is published: new conversations start on it; those under way finish on theirs.",
-    )
-    return see_other(f"/admin/flows/{flow_id}/history")
+    return await _publishing(request, user, flow_id, version, note, override == "yes")
 
 
 @router.post("/{flow_id}/versions/{version}/rollback", dependencies=[Depends(check_csrf)])
@@ -270,26 +249,61 @@ async def rollback(
     override: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
     """Publish an earlier version again, as a new version."""
+    return await _publishing(request, user, flow_id, version, note, override == "yes", again=True)
+
+
+async def _publishing(
+    request: Request,
+    user: StaffUser,
+    flow_id: str,
+    version: int,
+    note: str,
+    override: bool,
+    *,
+    again: bool = False,
+) -> Response:
+    """Publish the version (a draft), or with `again` its text as a new version; a refusal
+    comes back to the version's page with each problem."""
     services = services_of(request)
     now = services.clock()
+    author, why = fv.Author.of(user), note.strip() or None
     try:
         async with services.sessions() as session, session.begin():
-            await _row(session, flow_id, version)
-            row = await fv.rollback(
-                session,
-                services.flows,
-                flow_id,
-                version,
-                author=fv.Author.of(user),
-                note=note.strip() or None,
-                override=override == "yes",
-                now=now,
-            )
+            row = await _row(session, flow_id, version)
+            if again:
+                row = await fv.rollback(
+                    session,
+                    services.flows,
+                    flow_id,
+                    version,
+                    author=author,
+                    note=why,
+                    override=override,
+                    now=now,
+                )
+            else:
+                await fv.publish(
+                    session,
+                    services.flows,
+                    row,
+                    author=author,
+                    note=why,
+                    override=override,
+                    now=now,
+                )
     except fv.PublishRefused as refused:
         for problem in refused.problems:
-            flash(request, f"Not rolled back: {problem.message}", "error")
+            verb = "rolled back" if again else "published"
+            flash(request, f"Not {verb}: {problem.message}", "error")
         return see_other(f"/admin/flows/{flow_id}/versions/{version}#publish")
-    flash(request, f"Version {version} is published again, as version {row.version}.")
+    if again:
+        flash(request, f"Version {version} is published again, as version {row.version}.")
+    else:
+        flash(
+            request,
+            f"Version {version} is published: new conversations start on it; those under way"
+            " finish on theirs.",
+        )
     return see_other(f"/admin/flows/{flow_id}/history")
 
 
