@@ -211,6 +211,8 @@ def wrote(text: str) -> str:
 
 def page_text(escalation: Escalation, patient: Patient | None, detail: str) -> str:
     label = "MEDICAL" if escalation.kind == "medical" else "URGENT suicide risk"
+    if patient is not None and patient.test:  # a staff member trying a flow on their phone
+        label = f"TEST PATIENT (a staff phone trying a flow) - {label}"
     return (
         f"{label}: {who(patient, escalation.address)} {detail} "
         f"Call back: {escalation.address}. Reply ACK {escalation.code} to take this."

@@ -21,7 +21,7 @@ from flows.loader import BUILTIN_DIR
 from storage.models import AuditEvent, FlowSession, FlowVersion, Patient, ScheduledCheckin
 from tests.admin.api_client import AUTH, api
 from tests.admin.staff import add_staff, csrf_in, form_token, sign_in
-from tests.builders import PATIENT_PHONE, enroll_patient
+from tests.builders import PATIENT_PHONE, add_clinician, enroll_patient, put_on_call
 from tests.conftest import post_sms
 from tests.fakes.twilio_api import FakeTwilio
 
@@ -29,6 +29,7 @@ __all__ = ["api"]  # the fixture, imported for pytest
 Api = tuple[httpx.AsyncClient, Services]
 TEST_PHONE = "+12025550177"
 OTHER_PHONE = "+12025550166"
+ON_CALL = "+12025550150"
 OLD_SLEEP = "How did you sleep last night? 1 well, 2 OK, 3 poorly, 4 hardly at all"
 NEW_SLEEP = "How well did you sleep last night? 1 well, 2 OK, 3 poorly, 4 hardly at all"
 DAILY = (BUILTIN_DIR / "daily-checkin.yaml").read_text(encoding="utf-8")
@@ -462,3 +463,17 @@ async def test_a_test_patient_gets_no_routine_check_ins_and_is_marked_and_left_o
     episodes = re.findall(row, outcomes)
     assert episodes[0] == "1"  # at 6 weeks: Sam's episode, not the test patient's
     assert "daily" not in kinds
+
+
+async def test_a_page_from_a_test_patient_says_it_comes_from_a_staff_phone(
+    api: Api, fake_twilio: FakeTwilio
+) -> None:
+    client, services = api
+    await put_on_call(services, primary=await add_clinician(services, name="Dr On", phone=ON_CALL))
+    await add_test_patient(services)
+
+    await post_sms(client, sender=TEST_PHONE, body="I want to kill myself tonight")
+    await services.outbox.drain()
+
+    page = fake_twilio.to(ON_CALL)
+    assert page and page[0].startswith("TEST PATIENT (a staff phone trying a flow) - URGENT")
