@@ -449,10 +449,13 @@ async def publish(
 ) -> FlowVersion:
     """Publish `row`, or raise PublishRefused naming every problem. Errors always refuse;
     warnings refuse unless an administrator overrides them with a note."""
-    if row.status == FlowVersionStatus.PUBLISHED:
-        raise PublishRefused(
-            [Problem("error", "already_published", f"version {row.version} is already published")]
-        )
+    if row.status != FlowVersionStatus.DRAFT:
+        said = {
+            FlowVersionStatus.PUBLISHED: "is already published",
+            FlowVersionStatus.RETIRED: "was retired: roll back to it, which publishes its text "
+            "as a new version",
+        }[row.status]
+        raise PublishRefused([Problem("error", "not_a_draft", f"version {row.version} {said}")])
     found = await problems(session, row, library)
     errors = [p for p in found if p.severity == "error"]
     warnings = [p for p in found if p.severity == "warning"]
@@ -529,6 +532,34 @@ async def rollback(
         note=note or f"roll back to version {version}",
         override=override,
         now=now,
+    )
+
+
+async def publish_or_roll_back(
+    session: AsyncSession,
+    library: flows.FlowLibrary,
+    row: FlowVersion,
+    *,
+    author: Author,
+    note: str | None,
+    override: bool = False,
+    now: datetime,
+) -> FlowVersion:
+    """For the API and the CLI: a draft is published; a retired version is rolled back to
+    (its text published as a new version, which is returned)."""
+    if row.status == FlowVersionStatus.RETIRED:
+        return await rollback(
+            session,
+            library,
+            row.flow_id,
+            row.version,
+            author=author,
+            note=note,
+            override=override,
+            now=now,
+        )
+    return await publish(
+        session, library, row, author=author, note=note, override=override, now=now
     )
 
 

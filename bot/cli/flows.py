@@ -168,8 +168,9 @@ def publish_version(
         bool, typer.Option("--override", help="Publish over warnings (not errors).")
     ] = False,
 ) -> None:
-    """Publish a version with the dashboard's checks; prints each problem if refused.
-    A running service takes it at its next check-in tick."""
+    """Publish a version with the dashboard's checks; prints each problem if refused (a
+    retired version is rolled back to, as a new version). A running service takes it at
+    its next check-in tick."""
     from sqlalchemy.ext.asyncio import AsyncSession
 
     from bot import flow_versions as fv
@@ -186,7 +187,7 @@ def publish_version(
         except fv.UnknownVersion as missing:
             return [str(missing)]
         try:
-            await fv.publish(
+            await fv.publish_or_roll_back(
                 session,
                 flows.FlowLibrary(),
                 row,

@@ -182,7 +182,8 @@ async def create_draft(request: Request, flow_id: FlowId, body: DraftIn) -> Draf
 async def publish_version(
     request: Request, flow_id: FlowId, version: VersionNo, body: PublishIn
 ) -> FlowVersion | JSONResponse:
-    """Publish the version: new conversations start on it, running ones keep theirs. 409
+    """Publish the version: new conversations start on it, running ones keep theirs (a
+    retired version is rolled back to: its text is published as a new version). 409
     with `problems` when it would drop a safety escalation, change a validated instrument,
     strand running conversations or change scoring (the last two are warnings: `override`
     with a note publishes over them)."""
@@ -193,7 +194,7 @@ async def publish_version(
                 row = await fv.get_version(session, flow_id, version)
             except fv.UnknownVersion:
                 raise HTTPException(404, f"No version {version} of flow {flow_id!r}.") from None
-            await fv.publish(
+            return await fv.publish_or_roll_back(
                 session,
                 services.flows,
                 row,
@@ -202,7 +203,6 @@ async def publish_version(
                 override=body.override,
                 now=services.clock(),
             )
-            return row
     except fv.PublishRefused as refused:
         problems = [p.as_dict() for p in refused.problems]
         return JSONResponse({"detail": "not published", "problems": problems}, status_code=409)

@@ -409,13 +409,19 @@ async def test_the_api_lists_versions_takes_drafts_and_publishes_with_the_same_c
     flow = (await client.get("/api/flows/daily-checkin", headers=AUTH)).json()
     assert flow["published"] == 3
     assert [v["status"] for v in flow["versions"]] == ["retired", "published"]
+    again = await client.post(
+        "/api/flows/daily-checkin/versions/2/publish", headers=AUTH, json={"note": "undo"}
+    )  # a retired version: its text comes back as a new version
+    assert again.status_code == 200
+    assert (again.json()["version"], again.json()["source"]) == (4, "rollback to version 2")
+    assert OLD_SLEEP in again.json()["yaml"] and services.flows.get("daily-checkin").version == 4
 
     unsafe = DAILY.replace(
         'escalate_if:\n      - if: "safety == yes"', 'escalate_if:\n      - if: "safety == no"'
     )
     await client.post("/api/flows/daily-checkin/drafts", headers=AUTH, json={"yaml": unsafe})
     refused = await client.post(
-        "/api/flows/daily-checkin/versions/4/publish", headers=AUTH, json={}
+        "/api/flows/daily-checkin/versions/5/publish", headers=AUTH, json={}
     )
     assert refused.status_code == 409
     assert refused.json()["problems"][0]["code"] in ("escalation_changed", "invalid")
@@ -424,9 +430,8 @@ async def test_the_api_lists_versions_takes_drafts_and_publishes_with_the_same_c
         await client.get("/api/flows/daily-checkin/versions/99", headers=AUTH)
     ).status_code == 404
     async with services.sessions() as session:
-        assert (
-            await session.scalar(select(FlowVersion).where(FlowVersion.version == 4))
-        ).status == "draft"  # type: ignore[union-attr]
+        unsafe_row = await session.scalar(select(FlowVersion).where(FlowVersion.version == 5))
+    assert unsafe_row is not None and unsafe_row.status == "draft"
 
 
 async def test_a_test_patient_gets_no_routine_check_ins_and_is_marked_and_left_out_of_outcomes(
