@@ -11,9 +11,9 @@ this module, so a split is defined once.
   This is the sixth one (three writers, 920 messages after dropping repeats of training
   texts and of the fifth split, compared after normalising). The first (``train/w7_``,
   ``w8_``), the second (``train/w14_``), the third (``train/w15_``), the fourth
-  (``train/w19_``) and the fifth (``retired_frozen/w20_``, joining the training files
-  with the next model) were each scored by released models, so they became training data. Nothing is ever fitted or
-  tuned on the frozen split; ``FROZEN_TEST_SHA256`` pins its content.
+  (``train/w19_``) and the fifth (``train/w20_``) were each scored by released models, so
+  they became training data. Nothing is ever fitted or tuned on the frozen split;
+  ``FROZEN_TEST_SHA256`` pins its content.
 - ``../shared/datasets/*.csv``: public social-media sets, never copied here. Half of each
   (``public_half``) may be trained on; the other half is reported as held out.
 """

@@ -87,11 +87,22 @@ def test_a_plan_or_means_with_no_verb_of_intent_pages(text: str) -> None:
     [
         "my neighbor's son took his own life last week and I can't stop thinking of his mom",
         "I tried to end it back in 2009. that was a long time ago, I'm in a good place",
-        "since the third infusion the thoughts of killing myself are just gone. first time in years",
     ],
 )
 def test_a_third_person_a_past_attempt_or_recovery_goes_to_review_not_a_page(text: str) -> None:
     assert screen(text).level is Level.REVIEW
+
+
+def test_recovery_told_in_the_words_of_the_thoughts_is_asked_about_never_paged() -> None:
+    """A known false alarm of the shipped model (docs/safety.md): the rules read this as
+    thoughts that have stopped (review), but the model, reading "the thoughts of killing
+    myself", puts it in its uncertain band, so the patient gets the safety question. The
+    release before gave review. It must at least never page."""
+    text = (
+        "since the third infusion the thoughts of killing myself are just gone. first time in years"
+    )
+    assert rules_layer(text).level is Level.REVIEW
+    assert screen(text).level is Level.CHECK
 
 
 @pytest.mark.parametrize(
