@@ -482,3 +482,31 @@ async def test_a_page_from_a_test_patient_says_it_comes_from_a_staff_phone(
 
     page = fake_twilio.to(ON_CALL)
     assert page and page[0].startswith("TEST PATIENT (a staff phone trying a flow) - URGENT")
+
+
+async def test_a_stored_version_that_no_longer_loads_shows_its_errors_not_an_error_page(
+    api: Api,
+) -> None:
+    client, services = api
+    await sign_in(client, await add_staff(services, role="flow_editor"))
+    await client.get("/admin/flows")  # the built-in flows imported
+    async with services.sessions() as session, session.begin():
+        session.add(
+            FlowVersion(
+                flow_id="daily-checkin",
+                version=7,
+                yaml=DAILY.replace("version: 2", "version: 7").replace("max: 10", "max: -1", 1),
+                status="retired",
+                source="edit",
+                author="someone",
+                created_at=services.clock(),
+            )
+        )
+
+    page = await client.get("/admin/flows/daily-checkin/versions/7")
+    listed = await client.get("/admin/flows")
+
+    assert page.status_code == 200
+    assert "Version 7 no longer loads; fix it in a new draft." in page.text
+    assert re.search(r'class="has-error"[^>]*><code>\s*max: -1', page.text)
+    assert listed.status_code == 200

@@ -196,7 +196,11 @@ async def version_page(request: Request, flow_id: str, version: int, user: Viewe
     services = services_of(request)
     async with services.sessions() as session:
         row = await _row(session, flow_id, version)
-        flow = fv.compiled(row)
+        try:
+            flow = fv.compiled(row)
+        except fv.DraftRejected as broken:  # stored when it loaded; a later change broke it
+            flash(request, f"Version {version} no longer loads; fix it in a new draft.", "error")
+            return _editor(request, user, flow_id, row.yaml, based_on=version, errors=broken.errors)
         published = await fv.published_row(session, flow_id)
         problems = (
             await fv.problems(session, row, services.flows)

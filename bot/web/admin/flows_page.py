@@ -46,7 +46,13 @@ async def flows_page(request: Request, user: Viewer) -> Response:
     for r in rows:
         if r.status == FlowVersionStatus.DRAFT:
             drafts[r.flow_id] = drafts.get(r.flow_id, 0) + 1
-    shown = [fv.compiled(r) for r in published.values()] if published else loaded
+    shown: list[flows.Flow] = []
+    for r in published.values():
+        try:
+            shown.append(fv.compiled(r))
+        except fv.DraftRejected as broken:  # a stored version that no longer loads: say so
+            errors = [*errors, *broken.errors]
+    shown = shown if published else loaded
     running = {f.id: f.version for f in services.flows}
     return render(
         request,
