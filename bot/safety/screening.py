@@ -150,7 +150,7 @@ _COMMAND = re.compile(r"\s*/[A-Za-z]\w*(?:@\w+)?(?:\s+\S+)?\s*")
 
 def model_layer(text: str) -> Screening:
     """The learned model's level for ``text``; nothing when it could not load (degraded)."""
-    if _COMMAND.fullmatch(text):
+    if _COMMAND.fullmatch(text) or _NUMBERS.fullmatch(text):
         return NOTHING
     model = model_tier.load()
     if model is None:
@@ -160,14 +160,22 @@ def model_layer(text: str) -> Screening:
     return Screening(level, (MODEL_REASONS[level],)) if level is not Level.NONE else NOTHING
 
 
+# Only digits and the marks between them ("0", "3/10", "1 2 0"): an answer to a question.
+_NUMBERS = re.compile(r"[\s\d.,/:;+#-]*\d[\s\d.,/:;+#-]*")
+
+
 def model_level(text: str, verdict: str) -> Level:
     """What screening makes of the model's verdict on ``text`` (the report uses it too).
 
-    A bot command with one word after it is left to the rules; one word is too little to
-    page on ("REVOKE" read as urgent), so it asks the safety question instead, which an SMS
-    keyword still beats. Risk words alone ("suicidal", "kms") are the rules' to page on.
+    A bot command with one word after it is left to the rules; so is a reply of numbers
+    only ("0", "3/10"): it has no words for the model to read, and it answers a question
+    whose flow judges it (a PHQ-9 item 9 above 0, the safety question, a low mood all
+    escalate or follow up there), while "0", the commonest PHQ-9 answer, would otherwise
+    draw a safety question. One word is too little to page on ("REVOKE" read as urgent),
+    so it asks the safety question instead, which an SMS keyword still beats. Risk words
+    alone ("suicidal", "kms") are the rules' to page on.
     """
-    if _COMMAND.fullmatch(text):
+    if _COMMAND.fullmatch(text) or _NUMBERS.fullmatch(text):
         return Level.NONE
     level = Level(verdict)
     if level is Level.URGENT and len(text.split()) < 2:

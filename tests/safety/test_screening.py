@@ -531,3 +531,11 @@ def test_plans_farewells_and_wishes_without_the_usual_words(text: str, level: st
 )
 def test_their_look_alikes_stay_quiet(text: str) -> None:
     assert level_of(text) in ("none", "review")
+
+
+@pytest.mark.parametrize("text", ["0", "0 0 0", "3/10", "10", "1 2 0", "27", " 0. "])
+def test_a_reply_of_numbers_only_is_left_to_its_flow_not_read_by_the_model(text: str) -> None:
+    # "0" is the commonest PHQ-9 answer: a safety question on each would bury the real ones.
+    # The flows judge numbers (item 9 above 0 and a yes to the safety question escalate).
+    assert screen(text) == Screening(Level.NONE, ())
+    assert screen(f"{text} i want to die").level is Level.URGENT
