@@ -10,6 +10,7 @@ beside them), so publishing never changes one already under way.
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -26,7 +27,7 @@ from bot.audit import record
 from bot.checkins.runner import start_flow
 from bot.services import Services
 from flows.changes import LOCKED_INSTRUMENTS, Problem, compare
-from flows.loader import BUILTIN_DIR, flow_files
+from flows.loader import BUILTIN_DIR
 from storage.models import (
     FlowSession,
     FlowSessionStatus,
@@ -194,24 +195,30 @@ async def import_files(
     its errors returned: the published version stays."""
     root = Path(path) if path is not None else BUILTIN_DIR
     kind = "built-in" if path is None else "file"
-    result = Imported()
+    # The loader's own reading: the same errors as at start-up (a file that does not load,
+    # two files claiming one id and version), and each flow named by its file.
+    loaded, errors = flows.check_path(root)
+    result = Imported(errors=errors)
     known = set(
         await session.scalars(
             select(FlowVersion.file_digest).where(FlowVersion.file_digest.is_not(None))
         )
     )
-    for file in flow_files(root):
+    for flow in loaded:
+        file = root / flow.source if root.is_dir() else root
         try:
             text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as problem:
+        except (OSError, UnicodeDecodeError) as problem:  # gone since it was read
             result.errors.append(flows.FlowError(file.name, 0, "", f"cannot be read: {problem}"))
             continue
-        if digest(text) in known:
+        text_digest = digest(text)
+        if text_digest in known:
             continue
-        flow, errors = flows.parse_flow(text, source=file.name)
-        if flow is None:
-            result.errors += errors
+        stored, found = flows.parse_flow(text, source=file.name)  # the text as stored
+        if stored is None:  # edited into a broken state since the loader read it
+            result.errors += found
             continue
+        flow = stored
         version = await _next_version(session, flow.id, at_least=flow.version)
         row = FlowVersion(
             flow_id=flow.id,
@@ -219,14 +226,14 @@ async def import_files(
             yaml=text if version == flow.version else numbered(text, version),
             status=FlowVersionStatus.DRAFT,
             source=f"{kind} {file.name}",
-            file_digest=digest(text),
+            file_digest=text_digest,
             author=f"{kind} {file.name}",
             note=None if version == flow.version else f"the file says version {flow.version}",
             created_at=now,
         )
         session.add(row)
         await _make_published(session, row, by=row.author, note=None, now=now)
-        known.add(digest(text))
+        known.add(text_digest)
         result.added.append(f"{flow.id} version {version} from {row.source}")
         record(
             session,
@@ -428,7 +435,9 @@ async def problems(
     return sorted(set(found))
 
 
+@functools.cache
 def _reference(instrument: str | None) -> flows.Flow | None:
+    """The built-in flow of a locked instrument, read once: the package's files are fixed."""
     if instrument not in LOCKED_INSTRUMENTS:
         return None
     for flow in flows.builtin_library():
@@ -496,7 +505,7 @@ async def publish(
         replaced=before.version if before else None,
         note=note or None,
         overridden=[p.message for p in warnings] or None,
-        diff=line_diff_text(before.yaml if before else "", row.yaml, before, row),
+        diff=line_diff_text(before, row),
     )
     await refresh(session, library)
     return row
@@ -563,11 +572,12 @@ async def publish_or_roll_back(
     )
 
 
-def line_diff_text(a: str, b: str, left: FlowVersion | None, right: FlowVersion) -> str:
+def line_diff_text(left: FlowVersion | None, right: FlowVersion) -> str:
+    """A unified diff from `left` (None: nothing before) to `right`, for the audit log."""
     name = f"{right.flow_id} version"
     lines = difflib.unified_diff(
-        a.splitlines(),
-        b.splitlines(),
+        left.yaml.splitlines() if left else [],
+        right.yaml.splitlines(),
         fromfile=f"{name} {left.version}" if left else "(none)",
         tofile=f"{name} {right.version}",
         lineterm="",

@@ -22,7 +22,7 @@ class FlowLibrary:
     """Every loaded version of every flow.
 
     `get(flow_id)` is the version to start a conversation on: the published one, when one
-    was named (`publish`), else the newest; `get(flow_id, version)` is the one a saved
+    was named (`adopt`), else the newest; `get(flow_id, version)` is the one a saved
     session started with. Adding a newer version never replaces an older one.
     """
 

@@ -68,7 +68,7 @@ def check_path(path: str | Path | None = None) -> tuple[list[Flow], list[FlowErr
     that claim the same id and version.
     """
     root = Path(path) if path is not None else BUILTIN_DIR
-    files = flow_files(root)
+    files = sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml")) if root.is_dir() else [root]
     if not files:
         return [], [FlowError(root.name, 0, "", "no *.yaml flow files here")]
     flows: list[Flow] = []
@@ -93,11 +93,6 @@ def check_path(path: str | Path | None = None) -> tuple[list[Flow], list[FlowErr
         seen[key] = file.name
         flows.append(flow)
     return flows, errors
-
-
-def flow_files(root: Path) -> list[Path]:
-    """The flow files at `root`: itself if a file, else its *.yaml and *.yml files."""
-    return sorted(root.glob("*.yaml")) + sorted(root.glob("*.yml")) if root.is_dir() else [root]
 
 
 def _lines_of(text: str) -> Lines:

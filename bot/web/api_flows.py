@@ -121,8 +121,10 @@ async def list_flows(request: Request) -> list[FlowOut]:
     services = services_of(request)
     await fv.sync(services)
     async with services.sessions() as session:
-        ids = sorted({r.flow_id for r in await fv.all_versions(session)})
-        by_id = {i: await fv.versions_of(session, i) for i in ids}
+        stored = await fv.all_versions(session)  # by flow, then version
+    by_id: dict[str, list[FlowVersion]] = {}
+    for row in stored:
+        by_id.setdefault(row.flow_id, []).append(row)
     return [_flow_out(i, rows) for i, rows in by_id.items()]
 
 
@@ -157,8 +159,6 @@ async def create_draft(request: Request, flow_id: FlowId, body: DraftIn) -> Draf
     services = services_of(request)
     try:
         async with services.sessions() as session, session.begin():
-            if not await fv.versions_of(session, flow_id):
-                raise HTTPException(404, f"No flow {flow_id!r}.")
             row = await fv.save_draft(
                 session,
                 flow_id,
@@ -168,6 +168,8 @@ async def create_draft(request: Request, flow_id: FlowId, body: DraftIn) -> Draf
                 note=body.note,
                 now=services.clock(),
             )
+    except fv.UnknownVersion:
+        raise HTTPException(404, f"No flow {flow_id!r}.") from None
     except fv.DraftRejected as rejected:
         errors = [{"line": e.line, "field": e.field, "message": e.message} for e in rejected.errors]
         return JSONResponse({"detail": "the flow does not load", "errors": errors}, status_code=422)

@@ -64,7 +64,6 @@ def _editor(
     based_on: int | None,
     errors: list[flows.FlowError] | None = None,
     note: str = "",
-    new_flow: bool = False,
     status_code: int = 200,
 ) -> Response:
     errors = errors or []
@@ -77,11 +76,10 @@ def _editor(
             "flow_id": flow_id,
             "text": text,
             "based_on": based_on,
-            "errors": list(errors),
-            "marked": _lines_with_errors(text, list(errors)) if errors else [],
+            "errors": errors,
+            "marked": _lines_with_errors(text, errors) if errors else [],
             "warnings": long_texts([flow]) if flow is not None else [],
             "note": note,
-            "new_flow": new_flow,
         },
         status_code=status_code,
     )
@@ -123,11 +121,11 @@ async def save_draft(
     now = services.clock()
     try:
         async with services.sessions() as session, session.begin():
-            if not await fv.versions_of(session, flow_id):
-                raise HTTPException(404, "No such flow.")
             row = await fv.save_draft(
                 session, flow_id, text, author=fv.Author.of(user), note=note, now=now
             )
+    except fv.UnknownVersion:
+        raise HTTPException(404, "No such flow.") from None
     except fv.DraftRejected as rejected:
         return _editor(
             request,

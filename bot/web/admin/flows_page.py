@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import select
 
 import flows
 from bot import flow_versions as fv
@@ -21,8 +20,9 @@ from bot.web.admin import flow_preview
 from bot.web.admin.auth import VIEWERS, check_csrf, require, services_of
 from bot.web.admin.flow_preview import MAX_REPLIES, Preview
 from bot.web.admin.pages import flash, render, see_other
+from bot.web.api_schemas import MAX_ID
 from flows.segments import long_texts
-from storage.models import FlowVersion, FlowVersionStatus, StaffUser
+from storage.models import FlowVersionStatus, StaffUser
 
 router = APIRouter(prefix="/admin/flows")
 
@@ -40,7 +40,7 @@ async def flows_page(request: Request, user: Viewer) -> Response:
     loaded, errors = _on_disk(request)
     await fv.sync(services)
     async with services.sessions() as session:
-        rows = list(await session.scalars(select(FlowVersion).order_by(FlowVersion.flow_id)))
+        rows = await fv.all_versions(session)
     published = {r.flow_id: r for r in rows if r.status == FlowVersionStatus.PUBLISHED}
     drafts: dict[str, int] = {}
     for r in rows:
@@ -78,11 +78,10 @@ async def _flow(request: Request, flow_id: str, version: int | None = None) -> f
         if version is None:
             row = await fv.published_row(session, flow_id)
         else:
-            row = await session.scalar(
-                select(FlowVersion).where(
-                    FlowVersion.flow_id == flow_id, FlowVersion.version == version
-                )
-            )
+            try:
+                row = await fv.get_version(session, flow_id, version)
+            except fv.UnknownVersion:
+                row = None
     if row is not None:
         return fv.compiled(row)
     loaded, _ = _on_disk(request)
@@ -162,7 +161,9 @@ async def flow_page(request: Request, user: Viewer, flow_id: str) -> Response:
         {
             "user": user,
             "flow": flow,
-            "published": next((v for v in versions if v.status == "published"), None),
+            "published": next(
+                (v for v in versions if v.status == FlowVersionStatus.PUBLISHED), None
+            ),
             "drafts": [v for v in versions if v.status == FlowVersionStatus.DRAFT],
             "can_edit": user.role in fv.EDITORS and bool(versions),
             "spec": flow.spec,
@@ -179,7 +180,7 @@ async def start_preview(
     flow_id: str,
     user: Viewer,
     language: Annotated[str, Query(max_length=8)] = "en",
-    version: Annotated[int | None, Query(ge=1, le=2_147_483_647)] = None,
+    version: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """Play the published version, or any other (a draft) with `version`."""
     flow = await _flow(request, flow_id, version)
