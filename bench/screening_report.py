@@ -38,7 +38,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.safety import model_tier  # noqa: E402
 from bot.safety.risk_model import RiskModel, Thresholds, decide  # noqa: E402
-from bot.safety.screening import model_level, rules_layer  # noqa: E402
+from bot.safety.screening import model_level, model_words, rules_layer  # noqa: E402
 from training import screening_data as data  # noqa: E402
 
 RANK = {level: i for i, level in enumerate(data.LEVELS)}
@@ -69,7 +69,7 @@ class Scored:
 
 def score(model: RiskModel, texts: Sequence[str]) -> tuple[list[str], list[tuple]]:
     rules = [rules_layer(t).level.value for t in texts]
-    return rules, [model.windows(t) for t in texts]
+    return rules, [model.windows(model_words(t) or t) for t in texts]
 
 
 def from_examples(model: RiskModel, examples: Sequence[data.Example]) -> Scored:

@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from bot.safety.risk_model import RiskModel, Thresholds, decide
-from bot.safety.screening import model_level, rules_layer
+from bot.safety.screening import model_level, model_words, rules_layer
 from training import screening_data as data
 
 RANK = {level: i for i, level in enumerate(data.LEVELS)}
@@ -58,7 +58,7 @@ GRID = [round(x, 3) for x in np.arange(0.02, 0.981, 0.01)] + [0.985, 0.99, 0.995
 def calibrate(model_dir: Path) -> tuple[dict[str, float], dict[str, object]]:
     model = RiskModel(model_dir)
     dev = [e for e in data.training_examples() if data.is_dev(e.text)]
-    scored = [model.windows(e.text) for e in dev]
+    scored = [model.windows(model_words(e.text) or e.text) for e in dev]
     rules = [RANK[rules_layer(e.text).level.value] for e in dev]
 
     def levels(t: Thresholds) -> list[str]:

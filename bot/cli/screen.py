@@ -29,7 +29,7 @@ __all__ = ["screen_command", "screen_lines"]
 
 def explain(text: str) -> dict[str, object]:
     """What each tier made of ``text``, for ``--explain``."""
-    from bot.safety.screening import rules_layer
+    from bot.safety.screening import model_words, rules_layer
 
     status = model_tier.status()
     model = model_tier.load()
@@ -37,8 +37,11 @@ def explain(text: str) -> dict[str, object]:
         **status.to_json(),
         "rules": list(rules_layer(text).reasons),
     }
-    if model is not None:
-        verdict = model.verdict(text)
+    words = model_words(text)
+    if model is not None and words is None:
+        out["model"] = {"level": "none", "skipped": "a command, a page code or numbers only"}
+    elif model is not None and words is not None:
+        verdict = model.verdict(words)
         out["model"] = {
             "level": verdict.level,
             "probabilities": dict(

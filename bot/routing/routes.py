@@ -31,7 +31,7 @@ from bot.outbox import reply_to
 from bot.phones import mask
 from bot.routing import keywords, telegram_link
 from bot.safety import acknowledge as ack
-from bot.safety import escalation, safety_check
+from bot.safety import codes, escalation, safety_check
 from bot.safety.crisis import crisis_lines
 from bot.safety.screening import Level, Screening
 from bot.services import Services
@@ -97,7 +97,7 @@ async def telegram_start(inbound: Inbound) -> Handled | None:
 
 
 async def clinician_codes(inbound: Inbound) -> Handled | None:
-    command = ack.parse_command(inbound.message.body)
+    command = codes.parse_command(inbound.message.body)
     clinician = inbound.clinician
     if clinician is None:
         if command is not None and inbound.screening.level == Level.NONE:

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -16,27 +14,6 @@ from bot.safety.crisis import ACKNOWLEDGED_MESSAGE
 from bot.safety.escalation import EscalationSettings
 from bot.safety.ladder import LadderPolicy
 from storage.models import Clinician, Escalation, EscalationState, Priority
-
-COMMAND = re.compile(
-    r"^\s*(?P<verb>ack|resolve)\b[\s:#]*(?P<code>\d{4,8})?\b\s*(?P<note>.*)$",
-    re.IGNORECASE | re.DOTALL,
-)
-
-
-@dataclass(frozen=True)
-class ClinicianCommand:
-    verb: str  # "ack" | "resolve"
-    code: str | None
-    note: str
-
-
-def parse_command(text: str) -> ClinicianCommand | None:
-    match = COMMAND.match(text)
-    if match is None:
-        return None
-    return ClinicianCommand(
-        verb=match["verb"].lower(), code=match["code"], note=match["note"].strip()
-    )
 
 
 async def acknowledge(

@@ -65,7 +65,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot import metrics
-from bot.safety import model_tier, rules
+from bot.safety import codes, model_tier, rules
 from bot.safety.cleaning import repair
 from bot.safety.normalize import normalize
 
@@ -150,13 +150,14 @@ _COMMAND = re.compile(r"\s*/[A-Za-z]\w*(?:@\w+)?(?:\s+\S+)?\s*")
 
 def model_layer(text: str) -> Screening:
     """The learned model's level for ``text``; nothing when it could not load (degraded)."""
-    if _COMMAND.fullmatch(text) or _NUMBERS.fullmatch(text):
+    words = model_words(text)
+    if words is None:
         return NOTHING
     model = model_tier.load()
     if model is None:
         metrics.SCREENED_WITHOUT_MODEL.inc()
         return NOTHING
-    level = model_level(text, model.verdict(text).level)
+    level = model_level(text, model.verdict(words).level)
     return Screening(level, (MODEL_REASONS[level],)) if level is not Level.NONE else NOTHING
 
 
@@ -164,21 +165,36 @@ def model_layer(text: str) -> Screening:
 _NUMBERS = re.compile(r"[\s\d.,/:;+#-]*\d[\s\d.,/:;+#-]*")
 
 
-def model_level(text: str, verdict: str) -> Level:
-    """What screening makes of the model's verdict on ``text`` (the report uses it too).
+def model_words(text: str) -> str | None:
+    """What the model reads of ``text``: None when it has nothing to read.
 
     A bot command with one word after it is left to the rules; so is a reply of numbers
     only ("0", "3/10"): it has no words for the model to read, and it answers a question
     whose flow judges it (a PHQ-9 item 9 above 0, the safety question, a low mood all
     escalate or follow up there), while "0", the commonest PHQ-9 answer, would otherwise
-    draw a safety question. One word is too little to page on ("REVOKE" read as urgent),
-    so it asks the safety question instead, which an SMS keyword still beats. Risk words
-    alone ("suicidal", "kms") are the rules' to page on.
+    draw a safety question. Of a clinician's ``ACK <code>`` or ``RESOLVE <code> <note>``
+    it reads the note only: the random code is not words either, and from a number that
+    is not a clinician's it had drawn a safety question (once in three) or a page.
     """
     if _COMMAND.fullmatch(text) or _NUMBERS.fullmatch(text):
+        return None
+    command = codes.COMMAND.match(text)
+    if command is not None and command["code"] is not None:
+        return model_words(command["note"]) if command["note"].strip() else None
+    return text
+
+
+def model_level(text: str, verdict: str) -> Level:
+    """What screening makes of the model's verdict on ``model_words(text)`` (the report
+    uses it too): nothing where the model has nothing to read. One word is too little to
+    page on ("REVOKE" read as urgent), so it asks the safety question instead, which an
+    SMS keyword still beats. Risk words alone ("suicidal", "kms") are the rules' to page on.
+    """
+    words = model_words(text)
+    if words is None:
         return Level.NONE
     level = Level(verdict)
-    if level is Level.URGENT and len(text.split()) < 2:
+    if level is Level.URGENT and len(words.split()) < 2:
         return Level.CHECK
     return level
 

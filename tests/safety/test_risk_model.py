@@ -47,7 +47,10 @@ def test_the_shipped_graph_gives_the_scores_recorded_when_it_was_built() -> None
     assert model is not None
     for probe in MANIFEST["probes"]:
         got = model.verdict(probe["text"]).probabilities
-        assert got == pytest.approx(probe["probabilities"], abs=1e-5), probe["text"]
+        # The int8 kernels onnxruntime picks differ by processor (AVX2 here, AVX-512 VNNI
+        # there): the same graph moved "ya no quiero vivir" by 0.005 between two machines.
+        # Another graph, or weights loaded wrong, moves every probe by far more.
+        assert got == pytest.approx(probe["probabilities"], abs=0.01), probe["text"]
 
 
 def test_scoring_is_deterministic_from_one_load_to_the_next() -> None:

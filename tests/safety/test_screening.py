@@ -539,3 +539,22 @@ def test_a_reply_of_numbers_only_is_left_to_its_flow_not_read_by_the_model(text:
     # The flows judge numbers (item 9 above 0 and a yes to the safety question escalate).
     assert screen(text) == Screening(Level.NONE, ())
     assert screen(f"{text} i want to die").level is Level.URGENT
+
+
+def test_a_page_code_from_any_number_is_never_read_as_risk() -> None:
+    # A stranger (or a clinician texting from another phone) replying "ACK 357456" had
+    # drawn a safety question one time in three, and a page one time in a thousand: the
+    # model read the random code. It reads only the note after the code.
+    codes = [f"{n:06d}" for n in range(357_000, 357_600)] + ["4829", "12345678"]
+    for code in codes:
+        for verb in ("ACK", "ack", "RESOLVE", "resolve:"):
+            assert screen(f"{verb} {code}") == Screening(Level.NONE, ()), f"{verb} {code}"
+    assert screen("RESOLVE 357456 spoke with patient, safe at home").level is Level.NONE
+
+
+def test_the_note_after_a_page_code_is_still_read() -> None:
+    # Only the code is left out: words after it are screened like any message.
+    note = "cant see a way through the next week"
+    assert screen(note).level is Level.CHECK  # the model's finding: the rules have none
+    assert screen(f"ACK 357456 {note}").level is Level.CHECK
+    assert screen("ack 357456 i want to kill myself").level is Level.URGENT
