@@ -11,9 +11,9 @@ this module, so a split is defined once.
   This is the seventh one (three writers, 1,056 messages after dropping repeats of
   training texts and of the sixth split, compared after normalising). The first
   (``train/w7_``, ``w8_``), the second (``train/w14_``), the third (``train/w15_``), the
-  fourth (``train/w19_``) and the fifth (``train/w20_``) were each scored by released
-  models, so they became training data; the sixth waits in ``retired_frozen/`` until the
-  next model is trained with it. Nothing is ever fitted or tuned on the frozen split;
+  fourth (``train/w19_``), the fifth (``train/w20_``) and the sixth (``train/w21_``) were
+  each scored by released models, so they became training data. Nothing is ever fitted or
+  tuned on the frozen split;
   ``FROZEN_TEST_SHA256`` pins its content.
 - ``../shared/datasets/*.csv``: public social-media sets, never copied here. Half of each
   (``public_half``) may be trained on; the other half is reported as held out.

@@ -174,13 +174,16 @@ def model_words(text: str) -> str | None:
     escalate or follow up there), while "0", the commonest PHQ-9 answer, would otherwise
     draw a safety question. Of a clinician's ``ACK <code>`` or ``RESOLVE <code> <note>``
     it reads the note only: the random code is not words either, and from a number that
-    is not a clinician's it had drawn a safety question (once in three) or a page.
+    is not a clinician's it had drawn a safety question (once in three) or a page. A bare
+    "ACK" or "RESOLVE" has nothing for it either ("RESOLVE" alone read as possible risk).
     """
     if _COMMAND.fullmatch(text) or _NUMBERS.fullmatch(text):
         return None
     command = codes.COMMAND.match(text)
+    if command is not None and not command["note"].strip():
+        return None  # "ACK 357456", or a bare "RESOLVE"
     if command is not None and command["code"] is not None:
-        return model_words(command["note"]) if command["note"].strip() else None
+        return model_words(command["note"])
     return text
 
 

@@ -96,16 +96,15 @@ def test_a_third_person_a_past_attempt_or_recovery_goes_to_review_not_a_page(tex
     assert screen(text).level is Level.REVIEW
 
 
-def test_recovery_told_in_the_words_of_the_thoughts_is_asked_about_never_paged() -> None:
-    """A known false alarm of the shipped model (docs/safety.md): the rules read this as
-    thoughts that have stopped (review), but the model, reading "the thoughts of killing
-    myself", puts it in its uncertain band, so the patient gets the safety question. The
-    release before gave review. It must at least never page."""
+def test_recovery_told_in_the_words_of_the_thoughts_goes_to_review() -> None:
+    """The release before this one put it in its uncertain band, reading "the thoughts of
+    killing myself" (the patient was asked the safety question); the rules read thoughts
+    that have stopped, and so now does the model: a clinician sees it, nobody is paged."""
     text = (
         "since the third infusion the thoughts of killing myself are just gone. first time in years"
     )
     assert rules_layer(text).level is Level.REVIEW
-    assert screen(text).level is Level.CHECK
+    assert screen(text).level is Level.REVIEW
 
 
 @pytest.mark.parametrize(

@@ -378,8 +378,10 @@ def test_checkin_screen_writes_one_json_object_per_line() -> None:
         ("the urge to cut has been gone since january", "review"),
         ("first week in forever without suicidal thoughts", "review"),
         ("i was suicidal for a decade. i've been free of it for 4 months", "review"),
-        # Someone telling the patient to do it asks the question: the safer reading wins.
-        ("the voice that told me to kill myself went quiet after the infusions", "check"),
+        # A voice that told the patient to do it and has gone quiet is recovery, not abuse
+        # being told of; someone telling them now still asks the question (below).
+        ("the voice that told me to kill myself went quiet after the infusions", "review"),
+        ("my ex told me to go kill myself last week", "check"),
         # ...unless it is back.
         ("i used to want to die every day and the thoughts are back", "urgent"),
         ("i was in a dark suicidal place last winter and i can feel it pulling me back", "check"),
@@ -550,6 +552,7 @@ def test_a_page_code_from_any_number_is_never_read_as_risk() -> None:
         for verb in ("ACK", "ack", "RESOLVE", "resolve:"):
             assert screen(f"{verb} {code}") == Screening(Level.NONE, ()), f"{verb} {code}"
     assert screen("RESOLVE 357456 spoke with patient, safe at home").level is Level.NONE
+    assert screen("RESOLVE") == screen("ack") == Screening(Level.NONE, ())
 
 
 def test_the_note_after_a_page_code_is_still_read() -> None:
@@ -558,3 +561,58 @@ def test_the_note_after_a_page_code_is_still_read() -> None:
     assert screen(note).level is Level.CHECK  # the model's finding: the rules have none
     assert screen(f"ACK 357456 {note}").level is Level.CHECK
     assert screen("ack 357456 i want to kill myself").level is Level.URGENT
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Thoughts named as a thing that has gone quiet.
+        ("the dark voice that told me to end it is so quiet now. six infusions in", "review"),
+        ("my old wish to just disappear forever is gone. i want to be here", "review"),
+        ("the kms voice in my head got quiet after the infusions", "review"),
+        # ...but not hope or the wish to live, and not a wish beside a loss.
+        ("the good feelings are gone and i want to die", "urgent"),
+        # A before and an after; a risk in the after is its own.
+        ("last month i wanted to die, this month i am planting tomatoes", "review"),
+        ("last month i wanted to die, now i want to die even more", "urgent"),
+        # Not since; a comparison says it is worse now.
+        ("i haven't mentioned wanting to die in 5 sessions", "review"),
+        ("i haven't thought about overdosing in months", "review"),
+        ("i haven't wanted to kill myself this badly in years", "urgent"),
+        # Spanish denials and recovery.
+        ("no me he cortado ni nada de eso", "none"),
+        ("Negativo para IS, negativo para autolesiones", "none"),
+        ("pensamientos de hacerme daño: ninguno", "none"),
+        ("pensamientos de hacerme daño: no... bueno, a veces sí", "urgent"),
+        ("ya no pienso en morirme, ahora pienso en las vacaciones", "review"),
+        ("van dos meses sin pensar en quitarme la vida", "review"),
+        ("ya no quiero vivir", "urgent"),
+        ("me quemé con el aceite haciendo tostones", "none"),
+        # An attempt behind the patient, unless it is now.
+        ("after my attempt i lost my job. 4 years later i got promoted", "review"),
+        ("im speaking at a suicide prevention walk next month about my attempt", "review"),
+        ("i am in the er after my overdose this morning", "urgent"),
+    ],
+)
+def test_gone_quiet_then_and_now_not_since_and_spanish_denials(text: str, expected: str) -> None:
+    assert level_of(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "the thoughts of killing myself never went away",
+        "the urge to end it all is so strong now my hope is gone",
+        "the voice telling me to kill myself is quiet for now",
+        "i haven't wanted to be alive in weeks, i want to die",
+        "i haven't said out loud that i want to die for months",
+        "i haven't thought about anything except killing myself in days",
+        "no puedo vivir sin hacerme daño",
+        "no me he cortado todavia pero tengo la navaja lista",
+        "llevo dos dias sin dormir quiero morirme",
+        "after my attempt i swore never again but i have the pills ready",
+        "how long does it take to die from an overdose",
+    ],
+)
+def test_what_is_still_there_is_not_read_as_gone(text: str) -> None:
+    assert level_of(text) in ("check", "urgent")
