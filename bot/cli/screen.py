@@ -38,17 +38,19 @@ def explain(text: str) -> dict[str, object]:
         "rules": list(rules_layer(text).reasons),
     }
     words = model_words(text)
-    if model is not None and words is None:
+    if model is None:
+        return out
+    if words is None:
         out["model"] = {"level": "none", "skipped": "a command, a page code or numbers only"}
-    elif model is not None and words is not None:
-        verdict = model.verdict(words)
-        out["model"] = {
-            "level": verdict.level,
-            "probabilities": dict(
-                zip(("none", "review", "check", "urgent"), verdict.probabilities, strict=True)
-            ),
-            "window": verdict.window,
-        }
+        return out
+    verdict = model.verdict(words)
+    out["model"] = {
+        "level": verdict.level,
+        "probabilities": dict(
+            zip(("none", "review", "check", "urgent"), verdict.probabilities, strict=True)
+        ),
+        "window": verdict.window,
+    }
     return out
 
 

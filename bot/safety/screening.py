@@ -157,7 +157,7 @@ def model_layer(text: str) -> Screening:
     if model is None:
         metrics.SCREENED_WITHOUT_MODEL.inc()
         return NOTHING
-    level = model_level(text, model.verdict(words).level)
+    level = _level_of(words, model.verdict(words).level)
     return Screening(level, (MODEL_REASONS[level],)) if level is not Level.NONE else NOTHING
 
 
@@ -179,11 +179,11 @@ def model_words(text: str) -> str | None:
     """
     if _COMMAND.fullmatch(text) or _NUMBERS.fullmatch(text):
         return None
-    command = codes.COMMAND.match(text)
-    if command is not None and not command["note"].strip():
+    command = codes.parse_command(text)
+    if command is not None and not command.note:
         return None  # "ACK 357456", or a bare "RESOLVE"
-    if command is not None and command["code"] is not None:
-        return model_words(command["note"])
+    if command is not None and command.code is not None:
+        return model_words(command.note)
     return text
 
 
@@ -194,8 +194,11 @@ def model_level(text: str, verdict: str) -> Level:
     SMS keyword still beats. Risk words alone ("suicidal", "kms") are the rules' to page on.
     """
     words = model_words(text)
-    if words is None:
-        return Level.NONE
+    return Level.NONE if words is None else _level_of(words, verdict)
+
+
+def _level_of(words: str, verdict: str) -> Level:
+    """The verdict on ``words`` (what the model read), an urgent one word capped at check."""
     level = Level(verdict)
     if level is Level.URGENT and len(words.split()) < 2:
         return Level.CHECK
