@@ -25,11 +25,13 @@ risk messages that only they found (the release before this one).
 
 Runtime: onnxruntime on one thread (the int8 graph needs no torch), the ``tokenizers``
 library for word pieces; both read files shipped in the package, so nothing can reach the
-network. One ``RiskModel`` is immutable once built and shared by threads.
+network. One ``RiskModel`` gives the same answers all its life and is shared by threads
+(its cache of short verdicts, ``functools.lru_cache``, is thread-safe).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass
@@ -60,6 +62,12 @@ WINDOW_TOKENS = 64  # a two-sentence window
 # pasted paragraph) are scored once.
 MAX_WINDOWS = 96
 BATCH = 16
+# Verdicts on short texts are kept, so the commonest replies ("yes", "ok", "good thanks",
+# "8 today") are scored once per process: scoring is deterministic, and a short text costs
+# the model about as much as a long one's whole-message pass. Bounded: at most
+# ``CACHE_ENTRIES`` texts of at most ``CACHE_CHARS`` characters (under a megabyte).
+CACHE_CHARS = 80
+CACHE_ENTRIES = 4096
 # Shorter messages are read whole only: the model was trained on whole messages, and on the
 # development split two-sentence windows of short texts raised false alarms more than they
 # found risk (a window loses the "that was years ago" beside it).
@@ -132,6 +140,7 @@ class RiskModel:
             str(model_dir / "model.onnx"), options, providers=["CPUExecutionProvider"]
         )
         self._tokenizers = {n: _tokenizer(model_dir, n) for n in (WHOLE_TOKENS, WINDOW_TOKENS)}
+        self._short_verdict = functools.lru_cache(maxsize=CACHE_ENTRIES)(self._verdict)
 
     def probabilities(self, texts: list[str], max_tokens: int = WHOLE_TOKENS) -> Probabilities:
         """P(none, review, check, urgent) for each already-cleaned text, in small batches.
@@ -175,6 +184,11 @@ class RiskModel:
 
     def verdict(self, raw_text: str, thresholds: Thresholds | None = None) -> Verdict:
         """Score ``raw_text`` whole and window by window; the most urgent window decides."""
+        if thresholds is None and len(raw_text) <= CACHE_CHARS:
+            return self._short_verdict(raw_text)
+        return self._verdict(raw_text, thresholds)
+
+    def _verdict(self, raw_text: str, thresholds: Thresholds | None = None) -> Verdict:
         windows, probs = self.windows(raw_text)
         return decide(windows, probs, thresholds or self.thresholds)
 

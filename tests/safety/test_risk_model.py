@@ -19,6 +19,7 @@ from bot.cli.screen import screen_lines
 from bot.safety import model_tier
 from bot.safety.cleaning import for_model, repair
 from bot.safety.risk_model import (
+    CACHE_CHARS,
     WINDOWS_FROM_CHARS,
     RiskModel,
     Thresholds,
@@ -59,6 +60,31 @@ def test_scoring_is_deterministic_from_one_load_to_the_next() -> None:
     again = RiskModel(model_tier.MODEL_DIR).verdict(text)
     assert first == again
     assert sum(first.probabilities) == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_short_reply_is_scored_once_and_gives_the_same_verdict_every_time(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    model = RiskModel(model_tier.MODEL_DIR)
+    runs: list[int] = []
+    scored = model.probabilities
+
+    def counting(texts: list[str], max_tokens: int = 160) -> np.ndarray:
+        runs.append(len(texts))
+        return scored(texts, max_tokens)
+
+    monkeypatch.setattr(model, "probabilities", counting)
+    risky = "i have 40 pills saved in the drawer"
+    first = [model.verdict(t) for t in ("good thanks", risky)]
+    again = [model.verdict(t) for t in ("good thanks", risky)]
+    assert again == first and len(runs) == 2  # the second round ran no graph
+    assert first[1].level == "urgent"
+    # A long text is always scored afresh, and so is one with other thresholds.
+    long = "slept ok. " * (CACHE_CHARS // 10 + 1)
+    model.verdict(long)
+    model.verdict(long)
+    model.verdict(risky, Thresholds(0.99, 0.5, 0.5))
+    assert len(runs) == 5
 
 
 def test_the_model_loads_and_scores_with_the_network_cut_off(
