@@ -616,3 +616,47 @@ def test_gone_quiet_then_and_now_not_since_and_spanish_denials(text: str, expect
 )
 def test_what_is_still_there_is_not_read_as_gone(text: str) -> None:
     assert level_of(text) in ("check", "urgent")
+
+
+@pytest.mark.parametrize(
+    ("text", "level"),
+    [
+        # Means put away or kept, with no verb of intent: a page.
+        ("got about 45 of my seroquel put away in a sock drawer", "urgent"),
+        ("been skipping my lamotrigine and keeping them in a ziploc", "urgent"),
+        ("the suicide clause on my policy expired last week", "urgent"),
+        ("thinking of taking all of them with a bottle of whiskey", "urgent"),
+        ("there's a rifle in my uncle's truck and i keep thinking about it", "urgent"),
+        ("i keep thinking about the overpass on 5th street", "urgent"),
+        ("SI with a plan since saturday", "urgent"),
+        # In Spanish, and as people type it.
+        ("ayer trate de colgarme con una sabana", "urgent"),
+        ("me trague como 30 pastillas de clonazepam", "urgent"),
+        ("esta es la ultima vez que les mando mensaje", "urgent"),
+        ("m kiero matar ya", "urgent"),
+        ("ya no kiero bibir", "urgent"),
+        ("prefiero morirme antes que seguir así", "urgent"),
+        ("me quiero morir con este dolor", "urgent"),
+        # Their look-alikes.
+        ("I have 30 sertraline stockpiled from before my insurance switched, can I use them?", "none"),
+        ("cuanto tarda en hacer efecto el ibuprofeno", "none"),
+        ("prefiero morirme antes que ir al dentista jaja", "none"),
+        ("me quiero morir con tanta tarea", "none"),
+        ("if my roommate leaves dishes in the sink again i'm jumping off the balcony lol", "none"),
+        ("kill me now, four hours of meetings", "none"),
+        ("almost died of cringe at the party", "none"),
+        ("for a second it felt like i was dying, then it passed. is that normal?", "none"),
+        # Thoughts that have gone, a younger self, a game character, someone the patient knew.
+        ("the thoughts of hanging myself that I had last winter have not returned", "review"),
+        ("my old thoughts of suicide are still gone", "review"),
+        ("i went a whole month without wanting to die", "review"),
+        ("las ganas de matarme se fueron con el tratamiento", "review"),
+        ("my younger self tried to overdose, she would be proud of me now", "review"),
+        ("my character in elden ring jumped off a cliff again lol", "review"),
+        ("a coworker i knew took his own life last spring", "review"),
+        # ...unless they are back.
+        ("the thoughts of killing myself have not returned... until last night", "urgent"),
+    ],
+)
+def test_means_kept_spanish_acts_and_what_has_gone_in_other_words(text: str, level: str) -> None:
+    assert level_of(text) == level
