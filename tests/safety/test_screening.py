@@ -638,7 +638,10 @@ def test_what_is_still_there_is_not_read_as_gone(text: str) -> None:
         ("prefiero morirme antes que seguir así", "urgent"),
         ("me quiero morir con este dolor", "urgent"),
         # Their look-alikes.
-        ("I have 30 sertraline stockpiled from before my insurance switched, can I use them?", "none"),
+        (
+            "I have 30 sertraline stockpiled from before my insurance switched, can I use them?",
+            "none",
+        ),
         ("cuanto tarda en hacer efecto el ibuprofeno", "none"),
         ("prefiero morirme antes que ir al dentista jaja", "none"),
         ("me quiero morir con tanta tarea", "none"),
