@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import select, text
 from sqlalchemy.exc import SQLAlchemyError
@@ -96,24 +97,7 @@ async def _handle(
 ) -> InboundResult:
     now = services.clock()
     patient = await _patient_for(session, inbound)
-    message_id = await insert_ignoring_conflict(
-        session,
-        Message,
-        {
-            "direction": "in",
-            "channel": inbound.channel,
-            "provider_id": inbound.provider_id,
-            "address": inbound.address,
-            "patient_id": patient.id if patient else None,
-            "body": inbound.text,
-            "raw_sha256": inbound.raw_sha256,
-            "status": "received",
-            "screening_level": screening.level.value,
-            "screening_reasons": list(screening.reasons),
-            "created_at": now,
-        },
-        ["channel", "provider_id"],
-    )
+    message_id = await _store(session, inbound, screening, patient, now)
     if message_id is None:
         log.info("inbound_duplicate", channel=inbound.channel, sender=mask(inbound.address))
         return InboundResult(None, True, screening.level.value)
@@ -133,6 +117,34 @@ async def _handle(
         routes.Inbound(services, session, message, screening, patient, clinician, now)
     )
     return InboundResult(message_id, False, screening.level.value, handled.escalation_id)
+
+
+async def _store(
+    session: AsyncSession,
+    inbound: InboundMessage,
+    screening: Screening,
+    patient: Patient | None,
+    now: datetime,
+) -> int | None:
+    """Insert the inbound row with its screening; None when the provider id is a repeat."""
+    return await insert_ignoring_conflict(
+        session,
+        Message,
+        {
+            "direction": "in",
+            "channel": inbound.channel,
+            "provider_id": inbound.provider_id,
+            "address": inbound.address,
+            "patient_id": patient.id if patient else None,
+            "body": inbound.text,
+            "raw_sha256": inbound.raw_sha256,
+            "status": "received",
+            "screening_level": screening.level.value,
+            "screening_reasons": list(screening.reasons),
+            "created_at": now,
+        },
+        ["channel", "provider_id"],
+    )
 
 
 async def _patient_for(session: AsyncSession, inbound: InboundMessage) -> Patient | None:

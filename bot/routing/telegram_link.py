@@ -106,21 +106,7 @@ async def _start(
     holder = await _linked_to(session, message.address)
     row = await _usable(session, code, now) if code else None
     if row is None:
-        if code:
-            audit.record(
-                session,
-                at=now,
-                actor=f"telegram:{mask(message.address)}",
-                action="telegram_link_rejected",
-            )
-        if isinstance(holder, Patient) and holder.status == PatientStatus.OPTED_OUT:
-            keywords.opt_in(session, holder, now)
-            return (
-                f"Welcome back, {holder.first_name}. Your check-ins from "
-                f"{services.settings.clinic_name} will come here again. "
-                "Send /stop to pause them."
-            )
-        return _connected(services, holder) if holder is not None else _not_linked(services)
+        return _without_code(session, services, message, holder, code, now)
     target: Patient | Clinician | None = (
         await session.get(Patient, row.patient_id)
         if row.patient_id is not None
@@ -141,6 +127,40 @@ async def _start(
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
         return _not_linked(services)  # another chat used it a moment ago
+    _link(session, message, target, now)
+    return _connected(services, target)
+
+
+def _without_code(
+    session: AsyncSession,
+    services: Services,
+    message: Message,
+    holder: Patient | Clinician | None,
+    code: str | None,
+    now: datetime,
+) -> str:
+    """/start with no usable code: a rejected code is audited; an opted-out patient is back."""
+    if code:
+        audit.record(
+            session,
+            at=now,
+            actor=f"telegram:{mask(message.address)}",
+            action="telegram_link_rejected",
+        )
+    if isinstance(holder, Patient) and holder.status == PatientStatus.OPTED_OUT:
+        keywords.opt_in(session, holder, now)
+        return (
+            f"Welcome back, {holder.first_name}. Your check-ins from "
+            f"{services.settings.clinic_name} will come here again. "
+            "Send /stop to pause them."
+        )
+    return _connected(services, holder) if holder is not None else _not_linked(services)
+
+
+def _link(
+    session: AsyncSession, message: Message, target: Patient | Clinician, now: datetime
+) -> None:
+    """Connect this chat to ``target`` (a patient's check-ins move to Telegram), audited."""
     target.telegram_chat_id = message.address
     if isinstance(target, Patient):
         target.channel = "telegram"
@@ -153,7 +173,6 @@ async def _start(
         subject = f"clinician:{target.id}"
     audit.record(session, at=now, actor=subject, action="telegram_linked", subject=subject)
     log.info("telegram_linked", subject=subject, chat=mask(message.address))
-    return _connected(services, target)
 
 
 def _connected(services: Services, person: Patient | Clinician) -> str:
