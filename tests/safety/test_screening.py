@@ -659,6 +659,30 @@ def test_what_is_still_there_is_not_read_as_gone(text: str) -> None:
         ("a coworker i knew took his own life last spring", "review"),
         # ...unless they are back.
         ("the thoughts of killing myself have not returned... until last night", "urgent"),
+        ("the thoughts of killing myself have not come back, they never left", "urgent"),
+        # What the guards above must not swallow: an act, a plan, a reason, a concealment.
+        ("i basically died after i took all my pills lmao", "urgent"),
+        ("if he hits me again i am jumping off the bridge i swear", "urgent"),
+        (
+            "the nurse asked if i was still planning to overdose this weekend and i said no "
+            "so she would let me leave",
+            "urgent",
+        ),
+        ("my younger self tried to overdose and now i want to finish the job", "urgent"),
+        ("i used to want to kill myself , now i am going to", "urgent"),
+        ("prefiero morirme que pasar otro dia asi", "urgent"),
+        ("me quiero morir con las pastillas que tengo guardadas", "urgent"),
+        ("i feel dead inside and i want to kill myself, is that normal", "urgent"),
+        ("i cant go a day without wanting to kill myself", "urgent"),
+        # What the new pages must not catch.
+        ("i have all my meds put away in a lockbox like you said", "none"),
+        ("i am not going to be here tomorrow, can we move my infusion to friday", "none"),
+        ("gracias por todo, ya termine el tratamiento y ya no voy a necesitar mas citas", "none"),
+        (
+            "deer season opens saturday, dad is lending me his rifle, been thinking about it "
+            "all week lol",
+            "check",
+        ),
     ],
 )
 def test_means_kept_spanish_acts_and_what_has_gone_in_other_words(text: str, level: str) -> None:
