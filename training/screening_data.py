@@ -12,10 +12,14 @@ this module, so a split is defined once.
   repeats of training texts and of the seventh split, compared after normalising). The
   first (``train/w7_``, ``w8_``), the second (``train/w14_``), the third (``train/w15_``),
   the fourth (``train/w19_``), the fifth (``train/w20_``) and the sixth (``train/w21_``)
-  were each scored by released models, so they became training data; the seventh, scored
-  by the release it judged, waits in ``data/screening/retired_frozen/`` to join them with
-  the next model. Nothing is ever fitted or tuned on the frozen split;
+  were each scored by released models, so they became training data. Nothing is ever
+  fitted or tuned on the frozen split;
   ``FROZEN_TEST_SHA256`` pins its content.
+- ``data/screening/next_train/*.csv``: written to train on, waiting for the next model
+  (the shipped weights record the digest of the files they were fitted on, so a file
+  joins ``train/`` in the commit that retrains): the seventh frozen split (``w23_``),
+  scored by the release it judged, and four files of near pairs (``w24_``). The rules may
+  be tuned on them now, as on the training files; the model has not seen them.
 - ``../shared/datasets/*.csv``: public social-media sets, never copied here. Half of each
   (``public_half``) may be trained on; the other half is reported as held out.
 """
