@@ -18,7 +18,7 @@ from tests.builders import PATIENT_PHONE, PRIMARY_PHONE, clinic_with_rota
 from tests.conftest import post_sms
 from tests.fakes.twilio_api import FakeTwilio
 
-MEANS_NO_VERB = "got 60 of my seroquel saved up in a sock drawer"
+MEANS_NO_VERB = "the rifle is in the truck and the truck is at the overlook"
 THIRD_PERSON = "my neighbor's son took his own life last week and I can't stop thinking of his mom"
 
 
