@@ -674,6 +674,14 @@ def test_what_is_still_there_is_not_read_as_gone(text: str) -> None:
         ("me quiero morir con las pastillas que tengo guardadas", "urgent"),
         ("i feel dead inside and i want to kill myself, is that normal", "urgent"),
         ("i cant go a day without wanting to kill myself", "urgent"),
+        # Gaps the review found open before and after: a plan named as one, pills kept back
+        # in Spanish, death preferred to the present.
+        ("my main plan is to overdose this weekend", "urgent"),
+        ("the plan is to jump off the bridge on friday", "urgent"),
+        ("deje de tomar mis pastillas y las estoy guardando para matarme", "urgent"),
+        ("prefiero estar muerta que sentir esto", "urgent"),
+        ("the plan is to take my pills with food", "none"),
+        ("the plan is to jump in the lake at the party", "none"),
         # What the new pages must not catch.
         ("i have all my meds put away in a lockbox like you said", "none"),
         ("i am not going to be here tomorrow, can we move my infusion to friday", "none"),
